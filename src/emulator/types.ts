@@ -1,0 +1,88 @@
+import type { EmulatorSeed } from './seed.js';
+
+export interface EmulatorOptions {
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** @default 0 (a free port) */
+  port?: number;
+  /** Seed data; @default defaultSeed (see seed.ts) */
+  seed?: EmulatorSeed;
+  /** Lifetimes in seconds. @default customer 86400, anonymous 3600, mail tokens 3600 */
+  ttl?: { customerToken?: number; anonymousToken?: number; mailToken?: number };
+}
+
+export interface EmulatorDemo {
+  tenant: string;
+  clientId: string;
+  email: string;
+  password: string;
+  customerToken: string;
+  anonymousToken: string;
+}
+
+export interface IssueTokenOptions {
+  tenant: string;
+  kind: 'customer' | 'anonymous';
+  email?: string;
+  ttlSeconds?: number;
+  scopes?: string[];
+}
+
+export interface Emulator {
+  /** e.g. 'http://127.0.0.1:40123' (no trailing slash) */
+  url: string;
+  port: number;
+  /** The seed in use. */
+  seed: EmulatorSeed;
+  /** Tokens minted at start for the first seeded tenant/customer. */
+  demo: EmulatorDemo;
+  /** Every request received, oldest first, recorded before handling (/_emulator/* ones are NOT recorded). */
+  requests(): RecordedRequest[];
+  clearRequests(): void;
+  /** Mails "sent", oldest first. Same data as GET /_emulator/outbox. */
+  outbox(): OutboxMail[];
+  /** Mint a token directly (for tests): kind 'customer' needs email of a seeded/known customer. */
+  issueToken(opts: IssueTokenOptions): string;
+  /** Move the emulator's clock forward (token and mail-token expiry use this clock). */
+  advanceClock(seconds: number): void;
+  /** Queue a fault: the next `times` requests matching method+path get this answer instead of normal handling. */
+  injectFault(fault: Fault): void;
+  clearFaults(): void;
+  close(): Promise<void>;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  /** Parsed JSON, or the raw string if not JSON, or undefined if empty. */
+  body: unknown;
+  rawBody: string;
+}
+
+export interface OutboxMail {
+  to: string;
+  kind: 'password-reset' | 'email-change';
+  token: string;
+  /** ISO timestamp on the emulator clock. */
+  sentAt: string;
+}
+
+export interface Fault {
+  /** Default: any method. */
+  method?: string;
+  /** Exact pathname, e.g. '/customer/demo/password/change'. */
+  path: string;
+  /** Default 500. */
+  status?: number;
+  headers?: Record<string, string>;
+  /** Object → JSON; string sent as-is (lets tests send non-JSON). */
+  body?: string | object;
+  /** Wait before answering (for timeout tests). */
+  delayMs?: number;
+  /** Destroy the connection without answering (network failure). */
+  destroySocket?: boolean;
+  /** Default 1. */
+  times?: number;
+}
