@@ -1,0 +1,67 @@
+/**
+ * `npm start`: reads the environment, starts the built-in Emporix emulator when no EMPORIX_API_URL is set, and
+ * serves the gateway over HTTP.
+ */
+import { createServer } from 'node:http';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { formatBanner } from './emulator/banner.js';
+import { createEmulator, type Emulator } from './emulator/index.js';
+import { createGateway } from './gateway.js';
+import { createLogger } from './logger.js';
+
+async function main(config: Config): Promise<void> {
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  let emulator: Emulator | undefined;
+  if (config.useEmulator) {
+    emulator = await createEmulator({ host: '127.0.0.1', port: config.EMULATOR_PORT });
+    // The one place demo credentials are printed: they are the emulator's own, and useless anywhere else.
+    process.stdout.write(`${formatBanner(emulator)}\n\n`);
+    logger.warn(
+      { emulatorUrl: emulator.url },
+      'EMPORIX_API_URL is not set: using the built-in Emporix emulator (development only, state is in memory)',
+    );
+  }
+  const emporixApiUrl = config.EMPORIX_API_URL ?? (emulator as Emulator).url;
+  const gateway = createGateway({
+    emporixApiUrl,
+    defaultTenant: config.EMPORIX_TENANT ?? emulator?.demo.tenant,
+    clientId: config.EMPORIX_CLIENT_ID ?? emulator?.demo.clientId,
+    timeoutMs: config.EMPORIX_TIMEOUT_MS,
+    graphiql: config.NODE_ENV !== 'production',
+    logger,
+  });
+  const server = createServer(gateway.yoga);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info(
+    {
+      url: `http://${config.HOST}:${port}/graphql`,
+      emporixApiUrl,
+      graphiql: config.NODE_ENV !== 'production',
+    },
+    'gateway listening',
+  );
+
+  const stop = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    server.close();
+    server.closeIdleConnections();
+    await gateway.close();
+    await emulator?.close();
+    logger.flush();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+try {
+  await main(loadConfig());
+} catch (error) {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,83 @@
+import { useOnResolve } from '@envelop/on-resolve';
+import { type GraphQLResolveInfo, getNamedType, getOperationAST, isUnionType } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Context } from '../context.js';
+import { operationErrorClasses } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+interface FieldOutcome {
+  field: string;
+  /** The union member the field resolved to; null when it threw (a masked, unexpected error). */
+  typename: string | null;
+}
+
+const outcomesOf = new WeakMap<object, FieldOutcome[]>();
+
+/**
+ * One JSON log line per GraphQL operation: its name (or its root field when it has none), the root field,
+ * duration, the result's `__typename` and the last upstream status. Never variables, headers or bodies.
+ * Unexpected errors are logged here with the request id, before yoga masks them.
+ */
+export function useOperationLog(logger: Logger, loggedErrors: WeakSet<Error>): Plugin<Context> {
+  return {
+    onPluginInit({ addPlugin }) {
+      addPlugin(
+        useOnResolve<Context>(
+          ({ context, info }) => {
+            if (info.path.prev !== undefined) return;
+            return ({ result }) => {
+              let outcomes = outcomesOf.get(context);
+              if (outcomes === undefined) {
+                outcomes = [];
+                outcomesOf.set(context, outcomes);
+              }
+              outcomes.push({ field: info.fieldName, typename: typenameOf(result, context, info) });
+            };
+          },
+          { skipDefaultResolvers: true },
+        ),
+      );
+    },
+    onExecute({ args }) {
+      const started = performance.now();
+      return {
+        onExecuteDone({ result }) {
+          const context = args.contextValue;
+          const outcomes = outcomesOf.get(context) ?? [];
+          const first = outcomes[0];
+          const operationName = getOperationAST(args.document, args.operationName)?.name?.value;
+          const calls = context.upstreamCalls;
+          const line = {
+            requestId: context.requestId,
+            operation: operationName ?? first?.field ?? null,
+            rootField: first?.field ?? null,
+            typename: first?.typename ?? null,
+            durationMs: Math.round((performance.now() - started) * 100) / 100,
+            upstreamStatus: calls.at(-1)?.status ?? null,
+            upstreamCalls: calls.length,
+            ...(outcomes.length > 1 ? { fields: outcomes } : {}),
+          };
+          const errors = 'errors' in result ? (result.errors ?? []) : [];
+          for (const error of errors) {
+            const original = error.originalError;
+            if (original && !('extensions' in original)) {
+              loggedErrors.add(original);
+              logger.error({ requestId: context.requestId, err: original }, 'unexpected error');
+            }
+          }
+          logger.info(line, 'operation');
+        },
+      };
+    },
+  };
+}
+
+function typenameOf(result: unknown, context: Context, info: GraphQLResolveInfo): string | null {
+  if (result instanceof Error && !operationErrorClasses.some((errorClass) => result instanceof errorClass)) {
+    return null;
+  }
+  const type = getNamedType(info.returnType);
+  if (!isUnionType(type)) return type.name;
+  const resolved = type.resolveType?.(result, context, info, type);
+  return typeof resolved === 'string' ? resolved : null;
+}

@@ -1,0 +1,29 @@
+import SchemaBuilder from '@pothos/core';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import ZodPlugin from '@pothos/plugin-zod';
+import type { Context } from '../context.js';
+import { operationErrorClasses, ValidationError } from '../errors.js';
+import { issuesFromZod } from './validation.js';
+
+export const builder = new SchemaBuilder<{ Context: Context; DefaultFieldNullability: false }>({
+  // The errors plugin comes first so that it wraps outermost and turns the zod plugin's ValidationError into a
+  // union member.
+  plugins: [ErrorsPlugin, ZodPlugin],
+  defaultFieldNullability: false,
+  errors: {
+    // Exactly our five outcome classes, never the base Error: anything else thrown is a bug and stays masked.
+    defaultTypes: [...operationErrorClasses],
+    directResult: true,
+    defaultUnionOptions: {
+      name: ({ fieldName }) => `${fieldName.charAt(0).toUpperCase()}${fieldName.slice(1)}Result`,
+    },
+  },
+  zod: {
+    // A bad tenant is reported together with bad input, so that one answer lists everything to fix.
+    validationError: (error, _args, context) =>
+      ValidationError.fromIssues([
+        ...issuesFromZod(error),
+        ...(context.tenant.ok ? [] : context.tenant.issues),
+      ]),
+  },
+});

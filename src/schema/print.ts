@@ -1,0 +1,19 @@
+/**
+ * `npm run schema:print` writes the schema as SDL to `schema.graphql`; the test suite fails when that file is
+ * stale, so a schema change always shows in review.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { printSchema } from 'graphql';
+import { schema } from './index.js';
+
+export const schemaFile = fileURLToPath(new URL('../../schema.graphql', import.meta.url));
+
+export function printGatewaySchema(): string {
+  return `${printSchema(schema)}\n`;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  writeFileSync(schemaFile, printGatewaySchema());
+  console.log(`wrote ${schemaFile}`);
+}
