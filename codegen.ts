@@ -18,7 +18,6 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         useTypeImports: true,
         skipTypename: false,
-        nonOptionalTypename: true,
         avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: true },
       },
     },

@@ -27,12 +27,21 @@ export type EndpointName = keyof typeof endpoints;
 export const endpoints = {
   anonymousLogin: { requiredScopes: [], token: 'none' },
   getMe: { requiredScopes: [], token: 'anonymous' },
-  changeCustomerEmail: { requiredScopes: ['customer.customerprofile_edit'], token: 'customer' },
-  confirmCustomerEmailChange: { requiredScopes: [], token: 'anonymous' },
-  // Reported as success so that the answer never tells whether an account exists for the email.
-  requestPasswordReset: { requiredScopes: [], token: 'anonymous', alsoSuccess: [404] },
-  resetPassword: { requiredScopes: [], token: 'anonymous' },
-  changePassword: { requiredScopes: [], token: 'customer' },
+  changeCustomerEmail: {
+    requiredScopes: ['customer.customerprofile_edit'],
+    token: 'customer',
+    inputArgument: 'input',
+  },
+  confirmCustomerEmailChange: { requiredScopes: [], token: 'anonymous', inputArgument: 'input' },
+  // A 404 is reported as success so that the answer never tells whether an account exists for the email.
+  requestPasswordReset: {
+    requiredScopes: [],
+    token: 'anonymous',
+    alsoSuccess: [404],
+    inputArgument: 'input',
+  },
+  resetPassword: { requiredScopes: [], token: 'anonymous', inputArgument: 'input' },
+  changePassword: { requiredScopes: [], token: 'customer', inputArgument: 'input' },
 } as const satisfies Record<string, EndpointOutcomes & { token: 'none' | 'anonymous' | 'customer' }>;
 
 export type EmporixClient = ReturnType<typeof createEmporixClient>;

@@ -19,6 +19,8 @@ export interface EndpointOutcomes {
   requiredScopes: readonly string[];
   /** Statuses that count as success besides 2xx. */
   alsoSuccess?: readonly number[];
+  /** The GraphQL argument holding the fields Emporix names in a 400's `details`; absent when there is none. */
+  inputArgument?: string;
 }
 
 export type MappedAnswer = { ok: true; status: number; json: unknown } | { ok: false; error: OperationError };
@@ -46,7 +48,7 @@ function errorForStatus(
     case status === 400:
       return new ValidationError(
         stringField(json, 'message') ?? 'Emporix refused the request',
-        issuesFromDetails(json),
+        issuesFromDetails(json, endpoint.inputArgument),
       );
     case status === 401: {
       const fault = objectField(json, 'fault');
@@ -70,8 +72,8 @@ function errorForStatus(
   }
 }
 
-/** Emporix `details` of a 400 as issues; a detail's `field` is an input field, so it is put under `input`. */
-function issuesFromDetails(json: unknown): ValidationIssue[] {
+/** Emporix `details` of a 400 as issues; a detail's `field` names an input field, so it is put under the argument. */
+function issuesFromDetails(json: unknown, inputArgument: string | undefined): ValidationIssue[] {
   const details = objectField(json, 'details');
   if (!Array.isArray(details)) return [];
   return details.flatMap((detail: unknown) => {
@@ -80,7 +82,7 @@ function issuesFromDetails(json: unknown): ValidationIssue[] {
     const field = stringField(detail, 'field');
     return [
       {
-        path: field ? ['input', ...field.split('.')] : [],
+        path: field ? [...(inputArgument === undefined ? [] : [inputArgument]), ...field.split('.')] : [],
         message,
         code: stringField(detail, 'type') ?? 'upstream',
       },

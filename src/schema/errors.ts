@@ -21,7 +21,7 @@ const ValidationIssueRef = builder.objectRef<ValidationIssue>('ValidationIssue')
   fields: (t) => ({
     path: t.exposeStringList('path', {
       description:
-        'Where the problem is: `["input", "<field>"]` for a field of the input, `["tenant"]` for the X-Emporix-Tenant header, empty when Emporix did not name a field.',
+        'Where the problem is: `["input", "<field>"]` for a field of the input, `["tenant"]` for the X-Emporix-Tenant header, the bare field Emporix named when the operation has no input, empty when Emporix named no field.',
     }),
     message: t.exposeString('message', { description: 'What is wrong with the value.' }),
     code: t.exposeString('code', {

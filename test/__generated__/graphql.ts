@@ -60,13 +60,13 @@ export type ChangeCustomerEmailMutationVariables = Exact<{
 }>;
 
 
-export type ChangeCustomerEmailMutation = { __typename: 'Mutation', changeCustomerEmail:
+export type ChangeCustomerEmailMutation = { changeCustomerEmail:
     | { __typename: 'ChangeCustomerEmailSuccess', success: boolean }
     | { __typename: 'ForbiddenError', requiredScopes: Array<string>, message: string }
     | { __typename: 'RateLimitedError', retryAfterSeconds: number | null, message: string }
     | { __typename: 'UnauthorizedError', code: UnauthorizedCode, message: string }
     | { __typename: 'UpstreamError', status: number | null, retryable: boolean, message: string }
-    | { __typename: 'ValidationError', message: string, issues: Array<{ __typename: 'ValidationIssue', path: Array<string>, message: string, code: string }> }
+    | { __typename: 'ValidationError', message: string, issues: Array<{ path: Array<string>, message: string, code: string }> }
    };
 
 export type ChangePasswordMutationVariables = Exact<{
@@ -74,13 +74,13 @@ export type ChangePasswordMutationVariables = Exact<{
 }>;
 
 
-export type ChangePasswordMutation = { __typename: 'Mutation', changePassword:
+export type ChangePasswordMutation = { changePassword:
     | { __typename: 'ChangePasswordSuccess', success: boolean }
     | { __typename: 'ForbiddenError', requiredScopes: Array<string>, message: string }
     | { __typename: 'RateLimitedError', retryAfterSeconds: number | null, message: string }
     | { __typename: 'UnauthorizedError', code: UnauthorizedCode, message: string }
     | { __typename: 'UpstreamError', status: number | null, retryable: boolean, message: string }
-    | { __typename: 'ValidationError', message: string, issues: Array<{ __typename: 'ValidationIssue', path: Array<string>, message: string, code: string }> }
+    | { __typename: 'ValidationError', message: string, issues: Array<{ path: Array<string>, message: string, code: string }> }
    };
 
 export type ConfirmCustomerEmailChangeMutationVariables = Exact<{
@@ -88,13 +88,13 @@ export type ConfirmCustomerEmailChangeMutationVariables = Exact<{
 }>;
 
 
-export type ConfirmCustomerEmailChangeMutation = { __typename: 'Mutation', confirmCustomerEmailChange:
+export type ConfirmCustomerEmailChangeMutation = { confirmCustomerEmailChange:
     | { __typename: 'ConfirmCustomerEmailChangeSuccess', success: boolean }
     | { __typename: 'ForbiddenError', requiredScopes: Array<string>, message: string }
     | { __typename: 'RateLimitedError', retryAfterSeconds: number | null, message: string }
     | { __typename: 'UnauthorizedError', code: UnauthorizedCode, message: string }
     | { __typename: 'UpstreamError', status: number | null, retryable: boolean, message: string }
-    | { __typename: 'ValidationError', message: string, issues: Array<{ __typename: 'ValidationIssue', path: Array<string>, message: string, code: string }> }
+    | { __typename: 'ValidationError', message: string, issues: Array<{ path: Array<string>, message: string, code: string }> }
    };
 
 type OperationErrorFields_ForbiddenError_Fragment = { __typename: 'ForbiddenError', requiredScopes: Array<string>, message: string };
@@ -105,7 +105,7 @@ type OperationErrorFields_UnauthorizedError_Fragment = { __typename: 'Unauthoriz
 
 type OperationErrorFields_UpstreamError_Fragment = { __typename: 'UpstreamError', status: number | null, retryable: boolean, message: string };
 
-type OperationErrorFields_ValidationError_Fragment = { __typename: 'ValidationError', message: string, issues: Array<{ __typename: 'ValidationIssue', path: Array<string>, message: string, code: string }> };
+type OperationErrorFields_ValidationError_Fragment = { __typename: 'ValidationError', message: string, issues: Array<{ path: Array<string>, message: string, code: string }> };
 
 export type OperationErrorFieldsFragment =
   | OperationErrorFields_ForbiddenError_Fragment
@@ -118,7 +118,7 @@ export type OperationErrorFieldsFragment =
 export type MeTwiceQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MeTwiceQuery = { __typename: 'Query', first:
+export type MeTwiceQuery = { first:
     | { __typename: 'Customer', id: string }
     | { __typename: 'ForbiddenError' }
     | { __typename: 'RateLimitedError' }
@@ -137,13 +137,13 @@ export type MeTwiceQuery = { __typename: 'Query', first:
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MeQuery = { __typename: 'Query', me:
+export type MeQuery = { me:
     | { __typename: 'Customer', id: string, customerNumber: string | null, firstName: string | null, lastName: string | null, contactEmail: string | null, loginEmail: string | null }
     | { __typename: 'ForbiddenError', requiredScopes: Array<string>, message: string }
     | { __typename: 'RateLimitedError', retryAfterSeconds: number | null, message: string }
     | { __typename: 'UnauthorizedError', code: UnauthorizedCode, message: string }
     | { __typename: 'UpstreamError', status: number | null, retryable: boolean, message: string }
-    | { __typename: 'ValidationError', message: string, issues: Array<{ __typename: 'ValidationIssue', path: Array<string>, message: string, code: string }> }
+    | { __typename: 'ValidationError', message: string, issues: Array<{ path: Array<string>, message: string, code: string }> }
    };
 
 export type RequestPasswordResetMutationVariables = Exact<{
@@ -151,13 +151,13 @@ export type RequestPasswordResetMutationVariables = Exact<{
 }>;
 
 
-export type RequestPasswordResetMutation = { __typename: 'Mutation', requestPasswordReset:
+export type RequestPasswordResetMutation = { requestPasswordReset:
     | { __typename: 'ForbiddenError', requiredScopes: Array<string>, message: string }
     | { __typename: 'RateLimitedError', retryAfterSeconds: number | null, message: string }
     | { __typename: 'RequestPasswordResetSuccess', success: boolean }
     | { __typename: 'UnauthorizedError', code: UnauthorizedCode, message: string }
     | { __typename: 'UpstreamError', status: number | null, retryable: boolean, message: string }
-    | { __typename: 'ValidationError', message: string, issues: Array<{ __typename: 'ValidationIssue', path: Array<string>, message: string, code: string }> }
+    | { __typename: 'ValidationError', message: string, issues: Array<{ path: Array<string>, message: string, code: string }> }
    };
 
 export type ResetPasswordMutationVariables = Exact<{
@@ -165,13 +165,13 @@ export type ResetPasswordMutationVariables = Exact<{
 }>;
 
 
-export type ResetPasswordMutation = { __typename: 'Mutation', resetPassword:
+export type ResetPasswordMutation = { resetPassword:
     | { __typename: 'ForbiddenError', requiredScopes: Array<string>, message: string }
     | { __typename: 'RateLimitedError', retryAfterSeconds: number | null, message: string }
     | { __typename: 'ResetPasswordSuccess', success: boolean }
     | { __typename: 'UnauthorizedError', code: UnauthorizedCode, message: string }
     | { __typename: 'UpstreamError', status: number | null, retryable: boolean, message: string }
-    | { __typename: 'ValidationError', message: string, issues: Array<{ __typename: 'ValidationIssue', path: Array<string>, message: string, code: string }> }
+    | { __typename: 'ValidationError', message: string, issues: Array<{ path: Array<string>, message: string, code: string }> }
    };
 
 export const OperationErrorFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OperationErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UnauthorizedError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ForbiddenError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"requiredScopes"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RateLimitedError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"retryAfterSeconds"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UpstreamError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}}]}}]}}]} as unknown as DocumentNode<OperationErrorFieldsFragment, unknown>;
