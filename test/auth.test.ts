@@ -7,14 +7,7 @@ import { createAnonymousTokenProvider } from '../src/emporix/anonymous-token.js'
 import { createEmporixClient } from '../src/emporix/client.js';
 import { createUpstreamHttp } from '../src/emporix/http.js';
 import { createEmulator, defaultSeed, type EmulatorSeed } from '../src/emulator/index.js';
-import {
-  ChangeCustomerEmailDocument,
-  ChangePasswordDocument,
-  ConfirmCustomerEmailChangeDocument,
-  MeDocument,
-  RequestPasswordResetDocument,
-  ResetPasswordDocument,
-} from './__generated__/graphql.js';
+
 import { expectTypename } from './assert.js';
 import { type Stack, startStack } from './harness.js';
 
@@ -31,20 +24,16 @@ describe('without a client id, every operation needs the caller’s token', () =
   it('answers MISSING_TOKEN for each operation and sends nothing upstream', async () => {
     const client = stack.client();
     const results = [
-      (await client.request(MeDocument)).me,
+      (await client.Me()).me,
       (
-        await client.request(ChangeCustomerEmailDocument, {
+        await client.ChangeCustomerEmail({
           input: { email: 'demo@example.com', password: 'pw', newEmail: 'new@example.com' },
         })
       ).changeCustomerEmail,
-      (await client.request(ConfirmCustomerEmailChangeDocument, { input: { token: 'abc' } }))
-        .confirmCustomerEmailChange,
-      (await client.request(RequestPasswordResetDocument, { input: { email: 'demo@example.com' } }))
-        .requestPasswordReset,
-      (await client.request(ResetPasswordDocument, { input: { token: 'abc', password: 'pw' } }))
-        .resetPassword,
-      (await client.request(ChangePasswordDocument, { input: { currentPassword: 'a', newPassword: 'b' } }))
-        .changePassword,
+      (await client.ConfirmCustomerEmailChange({ input: { token: 'abc' } })).confirmCustomerEmailChange,
+      (await client.RequestPasswordReset({ input: { email: 'demo@example.com' } })).requestPasswordReset,
+      (await client.ResetPassword({ input: { token: 'abc', password: 'pw' } })).resetPassword,
+      (await client.ChangePassword({ input: { currentPassword: 'a', newPassword: 'b' } })).changePassword,
     ];
     for (const result of results) {
       expect(expectTypename(result, 'UnauthorizedError').code).toBe('MISSING_TOKEN');
@@ -53,18 +42,16 @@ describe('without a client id, every operation needs the caller’s token', () =
   });
 
   it('a blank Authorization header counts as missing; one that is not "Bearer <token>" is INVALID_TOKEN', async () => {
-    const blank = await stack.client({ headers: { authorization: '  ' } }).request(MeDocument);
+    const blank = await stack.client({ headers: { authorization: '  ' } }).Me();
     expect(expectTypename(blank.me, 'UnauthorizedError').code).toBe('MISSING_TOKEN');
-    const basic = await stack
-      .client({ headers: { authorization: 'Basic dXNlcjpwdw==' } })
-      .request(MeDocument);
+    const basic = await stack.client({ headers: { authorization: 'Basic dXNlcjpwdw==' } }).Me();
     expect(expectTypename(basic.me, 'UnauthorizedError').code).toBe('INVALID_TOKEN');
     expect(stack.upstream()).toEqual([]);
   });
 
   it('forwards the caller’s Authorization header as it is', async () => {
     const token = stack.emulator.demo.customerToken;
-    const { me } = await stack.client({ headers: { authorization: `bearer ${token}` } }).request(MeDocument);
+    const { me } = await stack.client({ headers: { authorization: `bearer ${token}` } }).Me();
     expect(expectTypename(me, 'Customer').contactEmail).toBe('demo@example.com');
     expect(stack.upstream().map((request) => request.headers.authorization)).toEqual([`bearer ${token}`]);
   });
@@ -83,9 +70,9 @@ describe('with a client id, the gateway fetches anonymous tokens itself', () => 
 
   it('concurrent requests share one token fetch, and later requests reuse the cached token', async () => {
     const client = stack.client();
-    const answers = await Promise.all(Array.from({ length: 8 }, () => client.request(MeDocument)));
+    const answers = await Promise.all(Array.from({ length: 8 }, () => client.Me()));
     for (const { me } of answers) expect(expectTypename(me, 'Customer').id).toBe('00000000');
-    await client.request(RequestPasswordResetDocument, { input: { email: 'demo@example.com' } });
+    await client.RequestPasswordReset({ input: { email: 'demo@example.com' } });
 
     const logins = stack.upstream().filter((request) => request.path === anonymousLoginPath);
     expect(logins).toHaveLength(1);
@@ -103,7 +90,7 @@ describe('with a client id, the gateway fetches anonymous tokens itself', () => 
     const stackWithFreshCache = await startStack({ gateway: { clientId: 'demo-storefront' } });
     try {
       const token = stackWithFreshCache.emulator.demo.customerToken;
-      const { me } = await stackWithFreshCache.client({ token }).request(MeDocument);
+      const { me } = await stackWithFreshCache.client({ token }).Me();
       expect(expectTypename(me, 'Customer').id).toBe('13869000');
       expect(
         stackWithFreshCache.upstream().map((request) => [request.path, request.headers.authorization]),
@@ -116,14 +103,14 @@ describe('with a client id, the gateway fetches anonymous tokens itself', () => 
   it('customer-token operations still need the caller’s token', async () => {
     const { changePassword } = await stack
       .client()
-      .request(ChangePasswordDocument, { input: { currentPassword: 'a', newPassword: 'b' } });
+      .ChangePassword({ input: { currentPassword: 'a', newPassword: 'b' } });
     expect(expectTypename(changePassword, 'UnauthorizedError').code).toBe('MISSING_TOKEN');
     expect(stack.upstream()).toEqual([]);
   });
 
   it('on a 401 for its own token it drops it, fetches a fresh one once and retries once', async () => {
     const client = stack.client();
-    await client.request(MeDocument); // make sure a token is cached
+    await client.Me(); // make sure a token is cached
     stack.emulator.clearRequests();
     stack.emulator.injectFault({
       method: 'GET',
@@ -133,7 +120,7 @@ describe('with a client id, the gateway fetches anonymous tokens itself', () => 
         fault: { faultstring: 'Invalid access token', detail: { errorcode: 'oauth.v2.InvalidAccessToken' } },
       },
     });
-    const { me } = await client.request(MeDocument);
+    const { me } = await client.Me();
     expect(expectTypename(me, 'Customer').id).toBe('00000000');
     const calls = stack.upstream();
     expect(calls.map((request) => request.path)).toEqual([
@@ -160,7 +147,7 @@ describe('with a client id, the gateway fetches anonymous tokens itself', () => 
     stack.emulator.injectFault(expired);
     const { requestPasswordReset } = await stack
       .client()
-      .request(RequestPasswordResetDocument, { input: { email: 'demo@example.com' } });
+      .RequestPasswordReset({ input: { email: 'demo@example.com' } });
     expect(expectTypename(requestPasswordReset, 'UnauthorizedError').code).toBe('TOKEN_EXPIRED');
     expect(stack.upstream().map((request) => request.path)).toEqual([
       '/customer/demo/password/reset',
@@ -170,7 +157,7 @@ describe('with a client id, the gateway fetches anonymous tokens itself', () => 
   });
 
   it('a 401 for the caller’s own token is not retried', async () => {
-    const { me } = await stack.client({ token: 'revoked-token' }).request(MeDocument);
+    const { me } = await stack.client({ token: 'revoked-token' }).Me();
     expect(expectTypename(me, 'UnauthorizedError').code).toBe('INVALID_TOKEN');
     expect(stack.upstream().map((request) => request.path)).toEqual(['/customer/demo/me']);
   });
@@ -181,12 +168,12 @@ describe('with a client id, the gateway fetches anonymous tokens itself', () => 
       freshStack.emulator.injectFault({ method: 'GET', path: anonymousLoginPath, status: 500 });
       const { resetPassword } = await freshStack
         .client()
-        .request(ResetPasswordDocument, { input: { token: 'reset-token', password: 'New-Passw0rd!' } });
+        .ResetPassword({ input: { token: 'reset-token', password: 'New-Passw0rd!' } });
       expect(expectTypename(resetPassword, 'UpstreamError')).toMatchObject({ status: 500, retryable: true });
       expect(freshStack.upstream().map((request) => request.path)).toEqual([anonymousLoginPath]);
 
       // The failure is not cached: the next request fetches again and goes through.
-      const { me } = await freshStack.client().request(MeDocument);
+      const { me } = await freshStack.client().Me();
       expectTypename(me, 'Customer');
     } finally {
       await freshStack.close();
@@ -196,7 +183,7 @@ describe('with a client id, the gateway fetches anonymous tokens itself', () => 
   it('an unknown client id is the emulator’s 400, as a ValidationError, and the endpoint is not called', async () => {
     const misconfigured = await startStack({ gateway: { clientId: 'no-such-client' } });
     try {
-      const { me } = await misconfigured.client().request(MeDocument);
+      const { me } = await misconfigured.client().Me();
       expectTypename(me, 'ValidationError');
       expect(misconfigured.upstream().map((request) => request.path)).toEqual([anonymousLoginPath]);
     } finally {
@@ -258,9 +245,9 @@ describe('the anonymous token cache refreshes a little before expires_in', () =>
     } as EmulatorSeed;
     const stack = await startStack({ emulator: { seed }, gateway: { clientId: 'demo-storefront' } });
     try {
-      await stack.client({ tenant: 'demo' }).request(MeDocument);
-      await stack.client({ tenant: 'acme' }).request(MeDocument);
-      await stack.client({ tenant: 'acme' }).request(MeDocument);
+      await stack.client({ tenant: 'demo' }).Me();
+      await stack.client({ tenant: 'acme' }).Me();
+      await stack.client({ tenant: 'acme' }).Me();
       const logins = stack.upstream().filter((request) => request.path === anonymousLoginPath);
       expect(logins.map((request) => request.query.tenant)).toEqual(['demo', 'acme']);
     } finally {

@@ -5,14 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultSeed, type EmulatorSeed, type SeedCustomer, type SeedTenant } from '../src/emulator/index.js';
-import {
-  ChangeCustomerEmailDocument,
-  ChangePasswordDocument,
-  ConfirmCustomerEmailChangeDocument,
-  MeDocument,
-  RequestPasswordResetDocument,
-  ResetPasswordDocument,
-} from './__generated__/graphql.js';
+
 import { expectTypename } from './assert.js';
 import { logIn, readOutbox, type Stack, startStack } from './harness.js';
 
@@ -87,7 +80,7 @@ describe('password reset', () => {
     const anonymous = anonymousToken();
     const client = stack.client({ token: anonymous });
 
-    const { requestPasswordReset } = await client.request(RequestPasswordResetDocument, {
+    const { requestPasswordReset } = await client.RequestPasswordReset({
       input: { email: ' demo@example.com ' },
     });
     expect(requestPasswordReset).toEqual({ __typename: 'RequestPasswordResetSuccess', success: true });
@@ -95,7 +88,7 @@ describe('password reset', () => {
     expect(resetMails.map((mail) => mail.to)).toEqual(['demo@example.com']);
     const token = await mailedToken('demo@example.com', 'password-reset');
 
-    const { resetPassword } = await client.request(ResetPasswordDocument, {
+    const { resetPassword } = await client.ResetPassword({
       input: { token: `  ${token}\n`, password: 'Brand-New-Passw0rd!' },
     });
     expect(resetPassword).toEqual({ __typename: 'ResetPasswordSuccess', success: true });
@@ -119,7 +112,7 @@ describe('password reset', () => {
     );
     await expect(logIn(stack.emulator, 'demo@example.com', 'Demo-Passw0rd!')).rejects.toThrow(/401/);
 
-    const { resetPassword: again } = await client.request(ResetPasswordDocument, {
+    const { resetPassword: again } = await client.ResetPassword({
       input: { token, password: 'Third-Passw0rd!' },
     });
     expect(again).toMatchInlineSnapshot(`
@@ -150,29 +143,27 @@ describe('email change', () => {
     const customerToken = await logIn(stack.emulator, 'change@example.com', PASSWORD);
     stack.emulator.clearRequests();
 
-    const { changeCustomerEmail } = await stack
-      .client({ token: customerToken })
-      .request(ChangeCustomerEmailDocument, {
-        input: {
-          email: 'change@example.com',
-          password: PASSWORD,
-          newEmail: 'Changed@Example.com ',
-          syncContactEmail: true,
-        },
-      });
+    const { changeCustomerEmail } = await stack.client({ token: customerToken }).ChangeCustomerEmail({
+      input: {
+        email: 'change@example.com',
+        password: PASSWORD,
+        newEmail: 'Changed@Example.com ',
+        syncContactEmail: true,
+      },
+    });
     expect(changeCustomerEmail).toEqual({ __typename: 'ChangeCustomerEmailSuccess', success: true });
     const token = await mailedToken('Changed@Example.com', 'email-change');
 
     const anonymous = anonymousToken();
     const { confirmCustomerEmailChange } = await stack
       .client({ token: anonymous })
-      .request(ConfirmCustomerEmailChangeDocument, { input: { token } });
+      .ConfirmCustomerEmailChange({ input: { token } });
     expect(confirmCustomerEmailChange).toEqual({
       __typename: 'ConfirmCustomerEmailChangeSuccess',
       success: true,
     });
 
-    const { me } = await stack.client({ token: customerToken }).request(MeDocument);
+    const { me } = await stack.client({ token: customerToken }).Me();
     expect(me).toMatchInlineSnapshot(`
       {
         "__typename": "Customer",
@@ -214,7 +205,7 @@ describe('email change', () => {
     stack.emulator.clearRequests();
     const client = stack.client({ token: customerToken });
 
-    const { changeCustomerEmail } = await client.request(ChangeCustomerEmailDocument, {
+    const { changeCustomerEmail } = await client.ChangeCustomerEmail({
       input: { email: 'nosync@example.com', password: PASSWORD, newEmail: 'nosync2@example.com' },
     });
     expect(changeCustomerEmail).toEqual({ __typename: 'ChangeCustomerEmailSuccess', success: true });
@@ -228,13 +219,13 @@ describe('email change', () => {
     const token = await mailedToken('nosync2@example.com', 'email-change');
     const { confirmCustomerEmailChange } = await stack
       .client({ token: anonymousToken() })
-      .request(ConfirmCustomerEmailChangeDocument, { input: { token } });
+      .ConfirmCustomerEmailChange({ input: { token } });
     expect(confirmCustomerEmailChange).toEqual({
       __typename: 'ConfirmCustomerEmailChangeSuccess',
       success: true,
     });
 
-    const { me } = await client.request(MeDocument);
+    const { me } = await client.Me();
     const profile = expectTypename(me, 'Customer');
     expect(profile.contactEmail).toBe('nosync@example.com');
     expect(profile.loginEmail).toBe('nosync2@example.com');
@@ -247,7 +238,7 @@ describe('change password', () => {
     const customerToken = await logIn(stack.emulator, 'pwchange@example.com', PASSWORD);
     stack.emulator.clearRequests();
 
-    const { changePassword } = await stack.client({ token: customerToken }).request(ChangePasswordDocument, {
+    const { changePassword } = await stack.client({ token: customerToken }).ChangePassword({
       input: { currentPassword: PASSWORD, newPassword: 'Changed-Passw0rd!' },
     });
     expect(changePassword).toEqual({ __typename: 'ChangePasswordSuccess', success: true });
@@ -270,7 +261,7 @@ describe('change password', () => {
     const customerToken = await logIn(stack.emulator, 'pwwrong@example.com', PASSWORD);
     stack.emulator.clearRequests();
 
-    const { changePassword } = await stack.client({ token: customerToken }).request(ChangePasswordDocument, {
+    const { changePassword } = await stack.client({ token: customerToken }).ChangePassword({
       input: { currentPassword: 'Not-My-Passw0rd!', newPassword: 'Changed-Passw0rd!' },
     });
     expect(changePassword).toMatchInlineSnapshot(`
@@ -306,7 +297,7 @@ describe('change password', () => {
 describe('me', () => {
   it('with an anonymous token is the anonymous profile', async () => {
     const anonymous = anonymousToken();
-    const { me } = await stack.client({ token: anonymous }).request(MeDocument);
+    const { me } = await stack.client({ token: anonymous }).Me();
     expect(me).toMatchInlineSnapshot(`
       {
         "__typename": "Customer",
@@ -330,10 +321,10 @@ describe('a second tenant', () => {
     stack.emulator.clearRequests();
     const client = stack.client({ token: customerToken, tenant: 'ACME ' });
 
-    const { me } = await client.request(MeDocument);
+    const { me } = await client.Me();
     expect(expectTypename(me, 'Customer')).toMatchObject({ id: '3001', loginEmail: 'ann@acme.test' });
 
-    const { changePassword } = await client.request(ChangePasswordDocument, {
+    const { changePassword } = await client.ChangePassword({
       input: { currentPassword: PASSWORD, newPassword: 'Acme-Passw0rd!' },
     });
     expect(changePassword).toEqual({ __typename: 'ChangePasswordSuccess', success: true });
@@ -353,7 +344,7 @@ describe('a second tenant', () => {
   });
 
   it('a token of one tenant is not valid for another', async () => {
-    const { me } = await stack.client({ token: anonymousToken('demo'), tenant: 'acme' }).request(MeDocument);
+    const { me } = await stack.client({ token: anonymousToken('demo'), tenant: 'acme' }).Me();
     expect(expectTypename(me, 'UnauthorizedError').code).toBe('INVALID_TOKEN');
     expect(stack.upstream().map((request) => request.path)).toEqual(['/customer/acme/me']);
   });
@@ -365,9 +356,9 @@ describe('expired mail tokens', () => {
     const customerToken = await logIn(stack.emulator, 'expiry@example.com', PASSWORD);
     const requested = await stack
       .client({ token: anonymousToken() })
-      .request(RequestPasswordResetDocument, { input: { email: 'expiry@example.com' } });
+      .RequestPasswordReset({ input: { email: 'expiry@example.com' } });
     expect(requested.requestPasswordReset.__typename).toBe('RequestPasswordResetSuccess');
-    const changed = await stack.client({ token: customerToken }).request(ChangeCustomerEmailDocument, {
+    const changed = await stack.client({ token: customerToken }).ChangeCustomerEmail({
       input: { email: 'expiry@example.com', password: PASSWORD, newEmail: 'expired@example.com' },
     });
     expect(changed.changeCustomerEmail.__typename).toBe('ChangeCustomerEmailSuccess');
@@ -378,10 +369,10 @@ describe('expired mail tokens', () => {
     stack.emulator.clearRequests();
     const client = stack.client({ token: anonymousToken() });
 
-    const { resetPassword } = await client.request(ResetPasswordDocument, {
+    const { resetPassword } = await client.ResetPassword({
       input: { token: resetToken, password: 'Too-Late-Passw0rd!' },
     });
-    const { confirmCustomerEmailChange } = await client.request(ConfirmCustomerEmailChangeDocument, {
+    const { confirmCustomerEmailChange } = await client.ConfirmCustomerEmailChange({
       input: { token: changeToken },
     });
     const expired = {

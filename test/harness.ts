@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLClient } from 'graphql-request';
+import { type CustomerClient, createCustomerClient } from '../src/client/index.js';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../src/emulator/index.js';
 import { createGateway, type GatewayOptions } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
@@ -15,11 +16,19 @@ export interface Stack {
   url: string;
   /** Every JSON line the gateway logged, at every level. */
   logs: string[];
-  /** A typed client; `token` becomes `Authorization: Bearer <token>`. */
-  client(options?: { token?: string; tenant?: string; headers?: Record<string, string> }): GraphQLClient;
+  /** The typed SDK of `./client`; `token` becomes `Authorization: Bearer <token>`. */
+  client(options?: ClientOptions): CustomerClient;
+  /** A plain graphql-request client, for documents that are not SDK operations. */
+  graphql(options?: ClientOptions): GraphQLClient;
   /** Upstream requests the emulator received, without the admin ones. */
   upstream(): ReturnType<Emulator['requests']>;
   close(): Promise<void>;
+}
+
+export interface ClientOptions {
+  token?: string;
+  tenant?: string;
+  headers?: Record<string, string>;
 }
 
 export interface StackOptions {
@@ -45,7 +54,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     emulator,
     url,
     logs,
-    client({ token, tenant, headers } = {}) {
+    client: (clientOptions = {}) => createCustomerClient({ url, ...clientOptions }),
+    graphql({ token, tenant, headers } = {}) {
       return new GraphQLClient(url, {
         headers: {
           ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),

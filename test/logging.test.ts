@@ -4,18 +4,10 @@
  */
 import { print } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MeDocument, type MeQuery } from '../src/client/index.js';
 import { defaultSeed, type EmulatorSeed, type SeedTenant } from '../src/emulator/index.js';
-import {
-  ChangeCustomerEmailDocument,
-  ChangePasswordDocument,
-  ConfirmCustomerEmailChangeDocument,
-  MeDocument,
-  type MeQuery,
-  MeTwiceDocument,
-  RequestPasswordResetDocument,
-  ResetPasswordDocument,
-} from './__generated__/graphql.js';
 import { expectTypename } from './assert.js';
+import { type MeTwiceQuery, meTwice } from './documents.js';
 import { logIn, readOutbox, type Stack, startStack } from './harness.js';
 
 const CURRENT = 'Sekr3t-Current!';
@@ -80,7 +72,7 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 describe('one operation line per operation', () => {
   it('has the whole shape, and nothing else', async () => {
     const token = await logIn(stack.emulator, 'lines@example.com', CURRENT);
-    const { me } = await stack.client({ token, headers: { 'x-request-id': 'shape-1' } }).request(MeDocument);
+    const { me } = await stack.client({ token, headers: { 'x-request-id': 'shape-1' } }).Me();
     expectTypename(me, 'Customer');
 
     const line = onlyLineOf('shape-1');
@@ -106,7 +98,7 @@ describe('one operation line per operation', () => {
     const token = await logIn(stack.emulator, 'lines@example.com', CURRENT);
     const { changePassword } = await stack
       .client({ token, headers: { 'x-request-id': 'line-success' } })
-      .request(ChangePasswordDocument, {
+      .ChangePassword({
         input: { currentPassword: CURRENT, newPassword: 'Sekr3t-Lines-2!' },
       });
     expect(changePassword.__typename).toBe('ChangePasswordSuccess');
@@ -118,7 +110,7 @@ describe('one operation line per operation', () => {
       upstreamCalls: 1,
     });
     // Put the password back for the other tests.
-    await stack.client({ token }).request(ChangePasswordDocument, {
+    await stack.client({ token }).ChangePassword({
       input: { currentPassword: 'Sekr3t-Lines-2!', newPassword: CURRENT },
     });
   });
@@ -127,7 +119,7 @@ describe('one operation line per operation', () => {
     const token = await logIn(stack.emulator, 'lines@example.com', CURRENT);
     const { changePassword } = await stack
       .client({ token, headers: { 'x-request-id': 'line-refused' } })
-      .request(ChangePasswordDocument, {
+      .ChangePassword({
         input: { currentPassword: 'Sekr3t-Wrong!', newPassword: 'Sekr3t-X!' },
       });
     expect(changePassword.__typename).toBe('ValidationError');
@@ -144,7 +136,7 @@ describe('one operation line per operation', () => {
   it('an invalid input: nothing went upstream, so the status is null', async () => {
     const { changePassword } = await stack
       .client({ token: stack.emulator.demo.customerToken, headers: { 'x-request-id': 'line-invalid' } })
-      .request(ChangePasswordDocument, {
+      .ChangePassword({
         input: { currentPassword: 'Sekr3t-Same!', newPassword: 'Sekr3t-Same!' },
       });
     expect(changePassword.__typename).toBe('ValidationError');
@@ -162,7 +154,7 @@ describe('one operation line per operation', () => {
     stack.emulator.injectFault({ method: 'POST', path: '/customer/demo/password/reset', status: 500 });
     const { requestPasswordReset } = await stack
       .client({ token: stack.emulator.demo.anonymousToken, headers: { 'x-request-id': 'line-500' } })
-      .request(RequestPasswordResetDocument, { input: { email: 'lines@example.com' } });
+      .RequestPasswordReset({ input: { email: 'lines@example.com' } });
     expect(requestPasswordReset.__typename).toBe('UpstreamError');
     expect(stack.upstream()).toHaveLength(1);
     expect(onlyLineOf('line-500')).toMatchObject({
@@ -178,7 +170,7 @@ describe('one operation line per operation', () => {
     stack.emulator.injectFault({ method: 'GET', path: '/customer/demo/me', delayMs: TIMEOUT_MS * 3 });
     const { me } = await stack
       .client({ token: stack.emulator.demo.customerToken, headers: { 'x-request-id': 'line-timeout' } })
-      .request(MeDocument);
+      .Me();
     expect(expectTypename(me, 'UpstreamError').status).toBeNull();
     expect(stack.upstream()).toHaveLength(1);
     expect(onlyLineOf('line-timeout')).toMatchObject({
@@ -193,7 +185,7 @@ describe('one operation line per operation', () => {
   it('an anonymous document is named by its root field', async () => {
     const token = await logIn(stack.emulator, 'lines@example.com', CURRENT);
     const result = await stack
-      .client({ token, headers: { 'x-request-id': 'line-anonymous' } })
+      .graphql({ token, headers: { 'x-request-id': 'line-anonymous' } })
       .request<{ changePassword: { __typename: string } }>(
         'mutation ($input: ChangePasswordInput!) { changePassword(input: $input) { __typename } }',
         { input: { currentPassword: 'Sekr3t-Wrong!', newPassword: 'Sekr3t-Y!' } },
@@ -209,8 +201,8 @@ describe('one operation line per operation', () => {
 
   it('an operation asking for me twice is still one line, after one upstream call', async () => {
     const result = await stack
-      .client({ token: stack.emulator.demo.anonymousToken, headers: { 'x-request-id': 'line-twice' } })
-      .request(MeTwiceDocument);
+      .graphql({ token: stack.emulator.demo.anonymousToken, headers: { 'x-request-id': 'line-twice' } })
+      .request<MeTwiceQuery>(meTwice);
     expect(expectTypename(result.first, 'Customer').id).toBe('00000000');
     expect(stack.upstream()).toHaveLength(1);
     expect(onlyLineOf('line-twice')).toMatchObject({
@@ -226,7 +218,7 @@ describe('one operation line per operation', () => {
 describe('the request id', () => {
   it('the caller’s X-Request-Id goes upstream, back in the response and into the log line', async () => {
     const response = await stack
-      .client({ token: stack.emulator.demo.customerToken, headers: { 'X-Request-Id': 'test-req-123' } })
+      .graphql({ token: stack.emulator.demo.customerToken, headers: { 'X-Request-Id': 'test-req-123' } })
       .rawRequest<MeQuery>(print(MeDocument));
     expect(expectTypename(response.data.me, 'Customer').id).toBe('13869000');
     expect(response.headers.get('x-request-id')).toBe('test-req-123');
@@ -242,7 +234,7 @@ describe('the request id', () => {
 
   it.each(offered)('$case, one generated id is used in all three places', async ({ headers }) => {
     const response = await stack
-      .client({ token: stack.emulator.demo.customerToken, headers })
+      .graphql({ token: stack.emulator.demo.customerToken, headers })
       .rawRequest<MeQuery>(print(MeDocument));
     expectTypename(response.data.me, 'Customer');
     const id = response.headers.get('x-request-id') ?? '';
@@ -277,15 +269,15 @@ describe('secrets', () => {
     const anonymous = stack.client({ token: anonymousToken });
 
     // me, as customer and as anonymous.
-    expectTypename((await run(customer.request(MeDocument))).me, 'Customer');
-    expectTypename((await run(anonymous.request(MeDocument))).me, 'Customer');
+    expectTypename((await run(customer.Me())).me, 'Customer');
+    expectTypename((await run(anonymous.Me())).me, 'Customer');
 
     // changePassword: refused upstream, refused by the gateway, wrong token, 500, timeout, then success.
     const wrong = remember('Sekr3t-Wrong!');
     const fresh = remember('Sekr3t-New!');
     const same = remember('Sekr3t-Same!');
     const changePassword = (client: typeof customer, currentPassword: string, newPassword: string) =>
-      run(client.request(ChangePasswordDocument, { input: { currentPassword, newPassword } }));
+      run(client.ChangePassword({ input: { currentPassword, newPassword } }));
     expectTypename((await changePassword(customer, wrong, fresh)).changePassword, 'ValidationError');
     expectTypename((await changePassword(customer, same, same)).changePassword, 'ValidationError');
     const unknownToken = remember('Sekr3tUnknownToken0123456789');
@@ -309,7 +301,7 @@ describe('secrets', () => {
     expectTypename(
       (
         await run(
-          anonymous.request(RequestPasswordResetDocument, {
+          anonymous.RequestPasswordReset({
             input: { email: 'secrets@example.com', site: 'main' },
           }),
         )
@@ -322,7 +314,7 @@ describe('secrets', () => {
     expect(resetToken).not.toBe('');
     const resetTo = remember('Sekr3t-Reset!');
     const resetPassword = () =>
-      run(anonymous.request(ResetPasswordDocument, { input: { token: resetToken, password: resetTo } }));
+      run(anonymous.ResetPassword({ input: { token: resetToken, password: resetTo } }));
     expectTypename((await resetPassword()).resetPassword, 'ResetPasswordSuccess');
     expectTypename((await resetPassword()).resetPassword, 'ValidationError');
     emulator.injectFault({
@@ -338,7 +330,7 @@ describe('secrets', () => {
     // Email change: a wrong password, then the real change and its confirmation (and a reused confirmation).
     const changeEmail = (password: string) =>
       run(
-        customer.request(ChangeCustomerEmailDocument, {
+        customer.ChangeCustomerEmail({
           input: {
             email: 'secrets@example.com',
             password,
@@ -353,8 +345,7 @@ describe('secrets', () => {
       (await readOutbox(emulator)).filter((mail) => mail.kind === 'email-change').at(-1)?.token ?? '',
     );
     expect(changeToken).not.toBe('');
-    const confirm = () =>
-      run(anonymous.request(ConfirmCustomerEmailChangeDocument, { input: { token: changeToken } }));
+    const confirm = () => run(anonymous.ConfirmCustomerEmailChange({ input: { token: changeToken } }));
     expectTypename((await confirm()).confirmCustomerEmailChange, 'ConfirmCustomerEmailChangeSuccess');
     expectTypename((await confirm()).confirmCustomerEmailChange, 'ValidationError');
 

@@ -4,23 +4,17 @@
  * the same union member, after exactly one upstream request (the gateway never retries).
  */
 import { createServer } from 'node:net';
-import type { GraphQLClient } from 'graphql-request';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type {
+  ChangeCustomerEmailMutation,
+  ChangePasswordMutation,
+  ConfirmCustomerEmailChangeMutation,
+  CustomerClient,
+  MeQuery,
+  RequestPasswordResetMutation,
+  ResetPasswordMutation,
+} from '../src/client/index.js';
 import type { Fault } from '../src/emulator/index.js';
-import {
-  ChangeCustomerEmailDocument,
-  type ChangeCustomerEmailMutation,
-  ChangePasswordDocument,
-  type ChangePasswordMutation,
-  ConfirmCustomerEmailChangeDocument,
-  type ConfirmCustomerEmailChangeMutation,
-  MeDocument,
-  type MeQuery,
-  RequestPasswordResetDocument,
-  type RequestPasswordResetMutation,
-  ResetPasswordDocument,
-  type ResetPasswordMutation,
-} from './__generated__/graphql.js';
 import { expectTypename } from './assert.js';
 import { type Stack, startStack } from './harness.js';
 
@@ -43,7 +37,7 @@ interface Operation {
   /** The exact body the gateway must send upstream. */
   body: unknown;
   requiredScopes: string[];
-  run(client: GraphQLClient): Promise<OperationResult>;
+  run(client: CustomerClient): Promise<OperationResult>;
 }
 
 const operations: Operation[] = [
@@ -56,7 +50,7 @@ const operations: Operation[] = [
     requiredScopes: [],
     run: async (client) =>
       (
-        await client.request(ChangePasswordDocument, {
+        await client.ChangePassword({
           input: { currentPassword: 'Demo-Passw0rd!', newPassword: 'Other-Passw0rd!' },
         })
       ).changePassword,
@@ -75,7 +69,7 @@ const operations: Operation[] = [
     requiredScopes: ['customer.customerprofile_edit'],
     run: async (client) =>
       (
-        await client.request(ChangeCustomerEmailDocument, {
+        await client.ChangeCustomerEmail({
           input: { email: 'demo@example.com', password: 'Demo-Passw0rd!', newEmail: 'new@example.com' },
         })
       ).changeCustomerEmail,
@@ -88,7 +82,7 @@ const operations: Operation[] = [
     body: { token: 'email-change-token' },
     requiredScopes: [],
     run: async (client) =>
-      (await client.request(ConfirmCustomerEmailChangeDocument, { input: { token: 'email-change-token' } }))
+      (await client.ConfirmCustomerEmailChange({ input: { token: 'email-change-token' } }))
         .confirmCustomerEmailChange,
   },
   {
@@ -100,7 +94,7 @@ const operations: Operation[] = [
     requiredScopes: [],
     run: async (client) =>
       (
-        await client.request(RequestPasswordResetDocument, {
+        await client.RequestPasswordReset({
           input: { email: 'demo@example.com', site: 'main' },
         })
       ).requestPasswordReset,
@@ -114,7 +108,7 @@ const operations: Operation[] = [
     requiredScopes: [],
     run: async (client) =>
       (
-        await client.request(ResetPasswordDocument, {
+        await client.ResetPassword({
           input: { token: 'reset-token', password: 'Reset-Passw0rd!' },
         })
       ).resetPassword,
@@ -126,7 +120,7 @@ const operations: Operation[] = [
     token: 'customer',
     body: undefined,
     requiredScopes: [],
-    run: async (client) => (await client.request(MeDocument)).me,
+    run: async (client) => (await client.Me()).me,
   },
 ];
 
@@ -291,7 +285,7 @@ describe('400', () => {
     };
     const { changePassword: result } = await stack
       .client({ token: stack.emulator.demo.customerToken })
-      .request(ChangePasswordDocument, {
+      .ChangePassword({
         input: { currentPassword: 'Not-The-Passw0rd', newPassword: 'Other-Passw0rd!' },
       });
     expect(result).toMatchInlineSnapshot(`
@@ -503,7 +497,7 @@ describe('requestPasswordReset never reveals whether an account exists', () => {
     const token = stack.emulator.demo.anonymousToken;
     const { requestPasswordReset: result } = await stack
       .client({ token, headers: { 'x-request-id': 'unknown-email-reset' } })
-      .request(RequestPasswordResetDocument, { input: { email: 'nobody@example.com' } });
+      .RequestPasswordReset({ input: { email: 'nobody@example.com' } });
     expect(result).toEqual({ __typename: 'RequestPasswordResetSuccess', success: true });
     expectOneUpstreamRequest({ ...requestPasswordReset, body: { email: 'nobody@example.com' } });
     expect(stack.emulator.outbox()).toHaveLength(mailsBefore);

@@ -3,16 +3,9 @@
  * Authorization, Content-Type, and an X-Request-Id; no other header of the caller's.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  ChangeCustomerEmailDocument,
-  ChangePasswordDocument,
-  ConfirmCustomerEmailChangeDocument,
-  MeDocument,
-  MeTwiceDocument,
-  RequestPasswordResetDocument,
-  ResetPasswordDocument,
-} from './__generated__/graphql.js';
+
 import { expectTypename } from './assert.js';
+import { type MeTwiceQuery, meTwice } from './documents.js';
 import { type Stack, startStack } from './harness.js';
 
 let stack: Stack;
@@ -46,7 +39,7 @@ describe('each mutation sends exactly the documented request', () => {
       send: async (token: string) => {
         const { changeCustomerEmail } = await stack
           .client({ token, headers: callerHeaders })
-          .request(ChangeCustomerEmailDocument, {
+          .ChangeCustomerEmail({
             input: { email: 'demo@example.com', password: 'Demo-Passw0rd!', newEmail: 'next@example.com' },
           });
         return changeCustomerEmail;
@@ -64,7 +57,7 @@ describe('each mutation sends exactly the documented request', () => {
       send: async (token: string) => {
         const { confirmCustomerEmailChange } = await stack
           .client({ token, headers: callerHeaders })
-          .request(ConfirmCustomerEmailChangeDocument, { input: { token: '  mail-token  ' } });
+          .ConfirmCustomerEmailChange({ input: { token: '  mail-token  ' } });
         return confirmCustomerEmailChange;
       },
       body: { token: 'mail-token' },
@@ -75,7 +68,7 @@ describe('each mutation sends exactly the documented request', () => {
       send: async (token: string) => {
         const { requestPasswordReset } = await stack
           .client({ token, headers: callerHeaders })
-          .request(RequestPasswordResetDocument, { input: { email: 'demo@example.com', site: 'main' } });
+          .RequestPasswordReset({ input: { email: 'demo@example.com', site: 'main' } });
         return requestPasswordReset;
       },
       body: { email: 'demo@example.com', site: 'main' },
@@ -86,7 +79,7 @@ describe('each mutation sends exactly the documented request', () => {
       send: async (token: string) => {
         const { resetPassword } = await stack
           .client({ token, headers: callerHeaders })
-          .request(ResetPasswordDocument, { input: { token: 'reset-token', password: ' New Passw0rd ' } });
+          .ResetPassword({ input: { token: 'reset-token', password: ' New Passw0rd ' } });
         return resetPassword;
       },
       body: { token: 'reset-token', password: ' New Passw0rd ' },
@@ -95,11 +88,9 @@ describe('each mutation sends exactly the documented request', () => {
       name: 'changePassword',
       path: '/customer/demo/password/change',
       send: async (token: string) => {
-        const { changePassword } = await stack
-          .client({ token, headers: callerHeaders })
-          .request(ChangePasswordDocument, {
-            input: { currentPassword: 'Demo-Passw0rd!', newPassword: 'Next-Passw0rd!' },
-          });
+        const { changePassword } = await stack.client({ token, headers: callerHeaders }).ChangePassword({
+          input: { currentPassword: 'Demo-Passw0rd!', newPassword: 'Next-Passw0rd!' },
+        });
         return changePassword;
       },
       body: { currentPassword: 'Demo-Passw0rd!', newPassword: 'Next-Passw0rd!' },
@@ -140,7 +131,7 @@ describe('each mutation sends exactly the documented request', () => {
 describe('me', () => {
   it('is GET /customer/{tenant}/me with the caller’s token and no body', async () => {
     const token = stack.emulator.demo.customerToken;
-    const { me } = await stack.client({ token, headers: callerHeaders }).request(MeDocument);
+    const { me } = await stack.client({ token, headers: callerHeaders }).Me();
     expect(expectTypename(me, 'Customer')).toEqual({
       __typename: 'Customer',
       id: '13869000',
@@ -162,8 +153,8 @@ describe('me', () => {
 
   it('asked under several aliases, is one upstream call', async () => {
     const { first, second } = await stack
-      .client({ token: stack.emulator.demo.customerToken })
-      .request(MeTwiceDocument);
+      .graphql({ token: stack.emulator.demo.customerToken })
+      .request<MeTwiceQuery>(meTwice);
     expect(expectTypename(first, 'Customer').id).toBe('13869000');
     expect(expectTypename(second, 'Customer').contactEmail).toBe('demo@example.com');
     expect(stack.upstream().map((request) => request.path)).toEqual(['/customer/demo/me']);
@@ -171,8 +162,8 @@ describe('me', () => {
 
   it('is loaded again by the next request: nothing is shared between requests', async () => {
     const client = stack.client({ token: stack.emulator.demo.customerToken });
-    await client.request(MeDocument);
-    await client.request(MeDocument);
+    await client.Me();
+    await client.Me();
     expect(stack.upstream()).toHaveLength(2);
   });
 
@@ -183,7 +174,7 @@ describe('me', () => {
       status: 200,
       body: { unexpected: true },
     });
-    const { me } = await stack.client({ token: stack.emulator.demo.customerToken }).request(MeDocument);
+    const { me } = await stack.client({ token: stack.emulator.demo.customerToken }).Me();
     expect(expectTypename(me, 'UpstreamError')).toMatchObject({ status: 200, retryable: false });
   });
 });
@@ -191,9 +182,9 @@ describe('me', () => {
 describe('the request id', () => {
   it('is the caller’s X-Request-Id when it is a plain token, else a new UUID', async () => {
     const token = stack.emulator.demo.customerToken;
-    await stack.client({ token, headers: { 'x-request-id': 'abc.DEF-123:x_y' } }).request(MeDocument);
-    await stack.client({ token, headers: { 'x-request-id': 'has spaces and "quotes"' } }).request(MeDocument);
-    await stack.client({ token }).request(MeDocument);
+    await stack.client({ token, headers: { 'x-request-id': 'abc.DEF-123:x_y' } }).Me();
+    await stack.client({ token, headers: { 'x-request-id': 'has spaces and "quotes"' } }).Me();
+    await stack.client({ token }).Me();
     const [kept, replaced, generated] = stack.upstream().map((request) => request.headers['x-request-id']);
     expect(kept).toBe('abc.DEF-123:x_y');
     expect(replaced).toMatch(/^[0-9a-f-]{36}$/);

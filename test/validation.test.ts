@@ -4,14 +4,7 @@
  */
 import { ClientError } from 'graphql-request';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  ChangeCustomerEmailDocument,
-  ChangePasswordDocument,
-  ConfirmCustomerEmailChangeDocument,
-  MeDocument,
-  RequestPasswordResetDocument,
-  ResetPasswordDocument,
-} from './__generated__/graphql.js';
+
 import { expectTypename } from './assert.js';
 import { type Stack, startStack } from './harness.js';
 
@@ -36,11 +29,9 @@ function issuesOf(result: { __typename: string }) {
 describe('a ValidationError lists every failing field and nothing goes upstream', () => {
   it('changeCustomerEmail: bad emails, empty password, and the tenant, all in one answer, before the token check', async () => {
     // No Authorization header: validation must answer before MISSING_TOKEN would.
-    const { changeCustomerEmail } = await stack
-      .client({ tenant: '9x' })
-      .request(ChangeCustomerEmailDocument, {
-        input: { email: ' not-an-email ', password: '', newEmail: `${'a'.repeat(250)}@example.com` },
-      });
+    const { changeCustomerEmail } = await stack.client({ tenant: '9x' }).ChangeCustomerEmail({
+      input: { email: ' not-an-email ', password: '', newEmail: `${'a'.repeat(250)}@example.com` },
+    });
     expect(issuesOf(changeCustomerEmail)).toMatchInlineSnapshot(`
       [
         {
@@ -89,7 +80,7 @@ describe('a ValidationError lists every failing field and nothing goes upstream'
   it('changeCustomerEmail: newEmail must differ from email, ignoring case and surrounding spaces', async () => {
     const { changeCustomerEmail } = await stack
       .client({ token: stack.emulator.demo.customerToken })
-      .request(ChangeCustomerEmailDocument, {
+      .ChangeCustomerEmail({
         input: { ...validEmailChange, newEmail: '  DEMO@Example.com ' },
       });
     expect(issuesOf(changeCustomerEmail)).toEqual([
@@ -100,13 +91,13 @@ describe('a ValidationError lists every failing field and nothing goes upstream'
 
   it('changePassword: newPassword must differ from currentPassword; passwords are never trimmed', async () => {
     const client = stack.client({ token: stack.emulator.demo.customerToken });
-    const same = await client.request(ChangePasswordDocument, {
+    const same = await client.ChangePassword({
       input: { currentPassword: ' secret ', newPassword: ' secret ' },
     });
     expect(issuesOf(same.changePassword)).toEqual([
       { path: ['input', 'newPassword'], message: 'Must differ from the current password', code: 'custom' },
     ]);
-    const tooLong = await client.request(ChangePasswordDocument, {
+    const tooLong = await client.ChangePassword({
       input: { currentPassword: 'x'.repeat(1025), newPassword: '' },
     });
     expect(issuesOf(tooLong.changePassword)).toEqual([
@@ -118,11 +109,11 @@ describe('a ValidationError lists every failing field and nothing goes upstream'
 
   it('tokens are trimmed, must not be blank and are at most 4096 characters', async () => {
     const client = stack.client({ token: stack.emulator.demo.anonymousToken });
-    const blank = await client.request(ConfirmCustomerEmailChangeDocument, { input: { token: '   ' } });
+    const blank = await client.ConfirmCustomerEmailChange({ input: { token: '   ' } });
     expect(issuesOf(blank.confirmCustomerEmailChange)).toEqual([
       { path: ['input', 'token'], message: 'Must not be empty', code: 'too_small' },
     ]);
-    const long = await client.request(ResetPasswordDocument, {
+    const long = await client.ResetPassword({
       input: { token: ` ${'t'.repeat(4097)} `, password: 'New-Passw0rd!' },
     });
     expect(issuesOf(long.resetPassword)).toEqual([
@@ -133,7 +124,7 @@ describe('a ValidationError lists every failing field and nothing goes upstream'
 
   it('site, when given, is 1 to 64 letters, digits, "-" or "_": the empty string is refused', async () => {
     const client = stack.client({ token: stack.emulator.demo.anonymousToken });
-    const empty = await client.request(RequestPasswordResetDocument, {
+    const empty = await client.RequestPasswordReset({
       input: { email: 'a@example.com', site: '' },
     });
     expect(issuesOf(empty.requestPasswordReset)).toEqual([
@@ -144,11 +135,11 @@ describe('a ValidationError lists every failing field and nothing goes upstream'
         code: 'invalid_format',
       },
     ]);
-    const spaced = await client.request(RequestPasswordResetDocument, {
+    const spaced = await client.RequestPasswordReset({
       input: { email: 'a@example.com', site: 'main site' },
     });
     expect(issuesOf(spaced.requestPasswordReset)).toHaveLength(1);
-    const long = await client.request(RequestPasswordResetDocument, {
+    const long = await client.RequestPasswordReset({
       input: { email: 'a@example.com', site: 's'.repeat(65) },
     });
     expect(issuesOf(long.requestPasswordReset)).toEqual([
@@ -159,7 +150,7 @@ describe('a ValidationError lists every failing field and nothing goes upstream'
 
   it('a bad tenant alone is a ValidationError for every operation, me included', async () => {
     const client = stack.client({ token: stack.emulator.demo.customerToken, tenant: 'Tenant-With-Dash' });
-    const { me } = await client.request(MeDocument);
+    const { me } = await client.Me();
     expect(issuesOf(me)).toEqual([
       {
         path: ['tenant'],
@@ -167,13 +158,13 @@ describe('a ValidationError lists every failing field and nothing goes upstream'
         code: 'invalid_format',
       },
     ]);
-    const { changePassword } = await client.request(ChangePasswordDocument, {
+    const { changePassword } = await client.ChangePassword({
       input: { currentPassword: 'a', newPassword: 'b' },
     });
     expect(issuesOf(changePassword)).toHaveLength(1);
     const tooLong = await stack
       .client({ token: stack.emulator.demo.customerToken, tenant: 'abcdefghijklmnopq' })
-      .request(MeDocument);
+      .Me();
     expect(issuesOf(tooLong.me)).toEqual([
       { path: ['tenant'], message: 'Must be at most 16 characters', code: 'too_big' },
     ]);
@@ -181,7 +172,7 @@ describe('a ValidationError lists every failing field and nothing goes upstream'
   });
 
   it("values GraphQL's own type system refuses stay GraphQL request errors", async () => {
-    const client = stack.client({ token: stack.emulator.demo.customerToken });
+    const client = stack.graphql({ token: stack.emulator.demo.customerToken });
     const missingField = client.request(
       'mutation { changePassword(input: { currentPassword: "a" }) { __typename } }',
     );
@@ -201,7 +192,7 @@ describe('valid input is normalised before it goes upstream', () => {
   it('trims emails but keeps their case, and sends syncContactEmail false when null', async () => {
     const { changeCustomerEmail } = await stack
       .client({ token: stack.emulator.demo.customerToken })
-      .request(ChangeCustomerEmailDocument, {
+      .ChangeCustomerEmail({
         input: {
           email: '  Demo@Example.com ',
           password: ' Demo-Passw0rd! ',
@@ -223,7 +214,7 @@ describe('valid input is normalised before it goes upstream', () => {
   it('a null site is left out of the body; a tenant header is trimmed and lower-cased', async () => {
     const { requestPasswordReset } = await stack
       .client({ token: stack.emulator.demo.anonymousToken, tenant: '  DEMO ' })
-      .request(RequestPasswordResetDocument, { input: { email: ' demo@example.com ', site: null } });
+      .RequestPasswordReset({ input: { email: ' demo@example.com ', site: null } });
     expectTypename(requestPasswordReset, 'RequestPasswordResetSuccess');
     const [sent] = stack.upstream();
     expect(sent?.path).toBe('/customer/demo/password/reset');

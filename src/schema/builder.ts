@@ -1,5 +1,7 @@
 import SchemaBuilder from '@pothos/core';
+import DirectivePlugin from '@pothos/plugin-directives';
 import ErrorsPlugin from '@pothos/plugin-errors';
+import FederationPlugin from '@pothos/plugin-federation';
 import ZodPlugin from '@pothos/plugin-zod';
 import type { Context } from '../context.js';
 import { operationErrorClasses, ValidationError } from '../errors.js';
@@ -7,8 +9,8 @@ import { issuesFromZod } from './validation.js';
 
 export const builder = new SchemaBuilder<{ Context: Context; DefaultFieldNullability: false }>({
   // The errors plugin comes first so that it wraps outermost and turns the zod plugin's ValidationError into a
-  // union member.
-  plugins: [ErrorsPlugin, ZodPlugin],
+  // union member. Federation comes after the plugins that wrap resolvers, as its documentation asks.
+  plugins: [ErrorsPlugin, ZodPlugin, DirectivePlugin, FederationPlugin],
   defaultFieldNullability: false,
   errors: {
     // Exactly our five outcome classes, never the base Error: anything else thrown is a bug and stays masked.

@@ -1,5 +1,6 @@
 import { requireTenant } from '../context.js';
 import type { EmporixCustomer } from '../emporix/types.js';
+import { operationErrorClasses } from '../errors.js';
 import { builder } from './builder.js';
 import { resultUnion } from './success.js';
 
@@ -39,6 +40,22 @@ export const Customer = builder.objectRef<EmporixCustomer>('Customer').implement
     }),
     businessModel: t.exposeString('businessModel', { nullable: true, description: 'B2B or B2C.' }),
   }),
+});
+
+builder.asEntity(Customer, {
+  key: builder.selection<{ id: string }>('id'),
+  // Only ever the caller's own profile, found with the caller's token: another customer's id resolves to null, so a
+  // supergraph cannot be used to read someone else's data. All references of a request share one `me` load.
+  resolveReference: async (reference, context) => {
+    if (!context.tenant.ok) return null;
+    try {
+      const profile = await context.loaders.me.load(context.tenant.tenant);
+      return profile.id === reference.id ? profile : null;
+    } catch (error) {
+      if (operationErrorClasses.some((errorClass) => error instanceof errorClass)) return null;
+      throw error;
+    }
+  },
 });
 
 builder.queryType({ description: 'Reads.' });

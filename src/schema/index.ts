@@ -9,4 +9,11 @@ builder.mutationType({
     'The Emporix credential operations. Each answers with a union of its success type and the error types; none is retried by the gateway.',
 });
 
-export const schema = builder.toSchema();
+/**
+ * An Apollo Federation v2 subgraph (`_service`, `_entities`, `@link`); as a plain GraphQL endpoint it works the
+ * same as any schema.
+ */
+export const schema = builder.toSubGraphSchema({
+  linkUrl: 'https://specs.apollo.dev/federation/v2.6',
+  federationDirectives: ['@key'],
+});

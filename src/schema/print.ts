@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { printSubgraphSchema } from '@apollo/subgraph';
 import { printSchema } from 'graphql';
 import { schema } from './index.js';
 
@@ -11,6 +12,11 @@ export const schemaFile = fileURLToPath(new URL('../../schema.graphql', import.m
 
 export function printGatewaySchema(): string {
   return `${printSchema(schema)}\n`;
+}
+
+/** The subgraph SDL a federation gateway composes (the same as `_service { sdl }`): with `@link` and `@key`. */
+export function printSubgraphSdl(): string {
+  return printSubgraphSchema(schema);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
