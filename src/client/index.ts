@@ -36,5 +36,7 @@ export function createCustomerClient(options: CustomerClientOptions): CustomerCl
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   if (options.tenant !== undefined) headers['x-emporix-tenant'] = options.tenant;
   if (options.requestId !== undefined) headers['x-request-id'] = options.requestId;
-  return getSdk(new GraphQLClient(options.url, { headers, ...(options.fetch ? { fetch: options.fetch } : {}) }));
+  return getSdk(
+    new GraphQLClient(options.url, { headers, ...(options.fetch ? { fetch: options.fetch } : {}) }),
+  );
 }
