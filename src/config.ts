@@ -7,6 +7,17 @@ import { tenantSchema } from './schema/validation.js';
 
 const port = z.coerce.number().int('Must be a whole number').min(0).max(65535);
 const optionalText = z.string().trim().optional();
+const positive = (fallback: number) =>
+  z.coerce.number().int('Must be a whole number').min(1).default(fallback);
+/** `<requests>/<seconds>`, e.g. `20/60`. */
+const window = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'Must be <requests>/<seconds>, e.g. 20/60')
+  .transform((value) => {
+    const [points, durationSeconds] = value.split('/').map(Number) as [number, number];
+    return { points, durationSeconds };
+  })
+  .refine((value) => value.points > 0 && value.durationSeconds > 0, 'Both numbers must be positive');
 
 const environmentSchema = z.object({
   NODE_ENV: optionalText,
@@ -20,11 +31,49 @@ const environmentSchema = z.object({
   EMPORIX_TIMEOUT_MS: z.coerce.number().int('Must be a whole number').min(1).max(600_000).default(10_000),
   EMULATOR_PORT: port.default(4010),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  RATE_LIMITS: z.enum(['on', 'off'], { message: 'Must be on or off' }).default('on'),
+  RATE_LIMIT_PER_IP: window.default({ points: 20, durationSeconds: 60 }),
+  RATE_LIMIT_PER_TARGET: window.default({ points: 5, durationSeconds: 900 }),
+  REDIS_URL: optionalText.pipe(
+    z.url({ protocol: /^rediss?$/, message: 'Must be a redis:// URL' }).optional(),
+  ),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d+)$/, 'Must be true, false or a number of proxies')
+    .transform((value) => (value === 'true' ? true : value === 'false' ? false : Number(value)))
+    .default(false),
+  MAX_DEPTH: positive(8),
+  MAX_ALIASES: positive(15),
+  MAX_TOKENS: positive(1000),
+  MAX_DIRECTIVES: positive(10),
+  MAX_COST: positive(5000),
+  MAX_BODY_BYTES: positive(1024 * 1024),
+  CORS_ORIGINS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin !== ''),
+    )
+    .pipe(
+      z.array(z.url({ message: 'Must be a comma-separated list of origins, e.g. https://shop.example.com' })),
+    )
+    .default([]),
+  GRAPHIQL: z.enum(['on', 'off'], { message: 'Must be on or off' }).optional(),
+  INTROSPECTION: z.enum(['on', 'off'], { message: 'Must be on or off' }).optional(),
+  PERSISTED_OPERATIONS: z.enum(['off', 'only'], { message: 'Must be off or only' }).default('off'),
+  SHUTDOWN_TIMEOUT_MS: positive(10_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(z.url({ message: 'Must be a URL' }).optional()),
 });
 
 export type Config = z.output<typeof environmentSchema> & {
   /** True when no EMPORIX_API_URL is set: `npm start` then embeds the emulator. */
   useEmulator: boolean;
+  /** GRAPHIQL, else on unless NODE_ENV is production. */
+  graphiql: boolean;
+  /** INTROSPECTION, else on unless NODE_ENV is production. */
+  introspection: boolean;
 };
 
 export class ConfigError extends Error {
@@ -49,5 +98,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  return { ...parsed.data, useEmulator: parsed.data.EMPORIX_API_URL === undefined };
+  const production = parsed.data.NODE_ENV === 'production';
+  return {
+    ...parsed.data,
+    useEmulator: parsed.data.EMPORIX_API_URL === undefined,
+    graphiql: parsed.data.GRAPHIQL === undefined ? !production : parsed.data.GRAPHIQL === 'on',
+    introspection: parsed.data.INTROSPECTION === undefined ? !production : parsed.data.INTROSPECTION === 'on',
+  };
 }

@@ -2,19 +2,34 @@
  * Everything request-scoped is made here, once per GraphQL request: the request id, the tenant, the caller's
  * token inside a new Emporix session, and new DataLoaders. Resolvers reach Emporix only through this context.
  */
+import type { IncomingMessage } from 'node:http';
 import type { YogaInitialContext } from 'graphql-yoga';
+import { clientIpOf, type TrustProxy } from './client-ip.js';
 import type { AnonymousTokenProvider } from './emporix/anonymous-token.js';
 import type { EmporixClient } from './emporix/client.js';
 import type { UpstreamCallRecord } from './emporix/http.js';
 import { createLoaders, type Loaders } from './emporix/loaders.js';
-import { createEmporixSession, type EmporixSession, parseAuthorization } from './emporix/session.js';
+import {
+  type CallerAuthorization,
+  createEmporixSession,
+  type EmporixSession,
+  parseAuthorization,
+} from './emporix/session.js';
 import { ValidationError } from './errors.js';
+import type { RateLimiter } from './rate-limit.js';
 import { resolveTenant, type TenantResolution } from './schema/validation.js';
 
 /** What the gateway adds to yoga's own context. */
 export interface RequestContext {
   requestId: string;
   tenant: TenantResolution;
+  /** The caller's Authorization header, as far as the gateway understands it. */
+  caller: CallerAuthorization;
+  /**
+   * Counts a credential mutation against the rate limits, before anything goes upstream; throws RateLimitedError
+   * when one is exceeded. `target` is what the mutation is about (an email, a token).
+   */
+  limitRate(operation: string, tenant: string, target: string | undefined): Promise<void>;
   emporix: EmporixSession;
   loaders: Loaders;
   /** Every Emporix call this request made, for the operation's log line. */
@@ -24,28 +39,52 @@ export interface RequestContext {
 /** The context every resolver receives. */
 export type Context = YogaInitialContext & RequestContext;
 
+/** What yoga's node adapter puts in the server context. */
+export interface ServerContext {
+  req?: IncomingMessage;
+}
+
 export interface ContextDependencies {
   client: EmporixClient;
   anonymousTokens: AnonymousTokenProvider | undefined;
   defaultTenant: string | undefined;
   requestIdOf: (request: Request) => string;
+  rateLimiter: RateLimiter | undefined;
+  trustProxy: TrustProxy;
+  /** Called with every upstream call, for metrics. */
+  onUpstreamCall?: (call: UpstreamCallRecord) => void;
 }
 
 export function createContextFactory(deps: ContextDependencies) {
-  return (initial: YogaInitialContext): RequestContext => {
+  return (initial: YogaInitialContext & ServerContext): RequestContext => {
     const { request } = initial;
     const requestId = deps.requestIdOf(request);
     const upstreamCalls: UpstreamCallRecord[] = [];
+    const caller = parseAuthorization(request.headers.get('authorization'));
     const emporix = createEmporixSession({
       client: deps.client,
       anonymousTokens: deps.anonymousTokens,
       requestId,
-      caller: parseAuthorization(request.headers.get('authorization')),
-      record: (call) => upstreamCalls.push(call),
+      caller,
+      record: (call) => {
+        upstreamCalls.push(call);
+        deps.onUpstreamCall?.(call);
+      },
     });
+    const { rateLimiter } = deps;
     return {
       requestId,
       tenant: resolveTenant(request.headers.get('x-emporix-tenant'), deps.defaultTenant),
+      caller,
+      limitRate: rateLimiter
+        ? (operation, tenant, target) =>
+            rateLimiter.consume({
+              operation,
+              tenant,
+              target,
+              clientIp: clientIpOf(initial.req, deps.trustProxy),
+            })
+        : async () => {},
       emporix,
       loaders: createLoaders(emporix),
       upstreamCalls,
@@ -60,4 +99,9 @@ export function createContextFactory(deps: ContextDependencies) {
 export function requireTenant(context: Context): string {
   if (!context.tenant.ok) throw ValidationError.fromIssues(context.tenant.issues);
   return context.tenant.tenant;
+}
+
+/** The caller's own access token, when it sent one: the rate-limit target of operations on the caller's account. */
+export function accessTokenOf(context: Context): string | undefined {
+  return context.caller.kind === 'bearer' ? context.caller.token : undefined;
 }

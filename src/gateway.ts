@@ -1,13 +1,60 @@
-import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { Redis } from 'ioredis';
 import type { Dispatcher } from 'undici';
-import { createContextFactory, type RequestContext } from './context.js';
+import {
+  ChangeCustomerEmailDocument,
+  ChangePasswordDocument,
+  ConfirmCustomerEmailChangeDocument,
+  MeDocument,
+  RequestPasswordResetDocument,
+  ResetPasswordDocument,
+} from './client/__generated__/sdk.js';
+import type { TrustProxy } from './client-ip.js';
+import { createContextFactory, type RequestContext, type ServerContext } from './context.js';
 import { createAnonymousTokenProvider } from './emporix/anonymous-token.js';
 import { createEmporixClient } from './emporix/client.js';
 import { createUpstreamHttp } from './emporix/http.js';
 import { createLogger, type Logger } from './logger.js';
+import { useBodyLimit } from './plugins/body-limit.js';
+import { createMetrics } from './plugins/metrics.js';
 import { useOperationLog } from './plugins/operation-log.js';
+import { usePersistedOperationsOnly } from './plugins/persisted-operations.js';
+import { useReadiness } from './plugins/readiness.js';
 import { createRequestIds } from './plugins/request-id.js';
+import { createRateLimiter, type RateLimitWindow } from './rate-limit.js';
 import { schema } from './schema/index.js';
+
+/** Limits on the GraphQL documents and bodies a client may send. */
+export interface GraphQLLimits {
+  /** Deepest field nesting. @default 8 */
+  maxDepth?: number;
+  /** Aliases in one operation. @default 15 */
+  maxAliases?: number;
+  /** Tokens in one document (also what keeps graphql-js from overflowing its stack on deep nesting). @default 1000 */
+  maxTokens?: number;
+  /** Directives in one operation. @default 10 */
+  maxDirectives?: number;
+  /** graphql-armor's cost of one operation. @default 5000 */
+  maxCost?: number;
+  /** Largest request body, in bytes; larger ones get 413. @default 1 MiB */
+  maxBodyBytes?: number;
+}
+
+export const defaultGraphQLLimits: Required<GraphQLLimits> = {
+  maxDepth: 8,
+  maxAliases: 15,
+  maxTokens: 1000,
+  maxDirectives: 10,
+  maxCost: 5000,
+  maxBodyBytes: 1024 * 1024,
+};
 
 export interface GatewayOptions {
   /** Base URL of the Emporix API (or of the emulator). */
@@ -20,21 +67,51 @@ export interface GatewayOptions {
   timeoutMs?: number;
   /** Serve GraphiQL at the GraphQL endpoint. @default true */
   graphiql?: boolean;
+  /** Answer introspection queries. @default true */
+  introspection?: boolean;
   /** @default a pino logger on stdout at level info */
   logger?: Logger;
   /** An undici dispatcher for upstream calls instead of the gateway's own pooled Agent. */
   dispatcher?: Dispatcher;
+  /**
+   * Rate limits on the credential mutations, per client IP and per target; `false` turns them off (for a
+   * deployment behind another limiter). @default 20 per 60 s per IP, 5 per 900 s per target
+   */
+  rateLimits?: false | { perIp?: RateLimitWindow; perTarget?: RateLimitWindow };
+  /** Keep rate-limit counters in this Redis, shared by every instance; in memory when absent. */
+  redisUrl?: string;
+  /** Which proxies may report the client address in X-Forwarded-For. @default false */
+  trustProxy?: TrustProxy;
+  /** Limits on documents and bodies; each has a default. */
+  limits?: GraphQLLimits;
+  /** Origins allowed by CORS; none (the default) turns CORS off. */
+  corsOrigins?: string[];
+  /** Accept only the operations of the gateway's own client SDK (by text or SHA-256). @default false */
+  persistedOperationsOnly?: boolean;
 }
 
 export interface Gateway {
   /** The yoga app: a request listener for `node:http`, and a fetch handler. */
-  yoga: YogaServerInstance<Record<string, unknown>, RequestContext>;
-  /** Closes the upstream connection pool. Close the HTTP server first. */
+  yoga: YogaServerInstance<ServerContext, RequestContext>;
+  /** From now on /readiness answers 503 and every response closes its connection: call it on SIGTERM. */
+  startDraining(): void;
+  /** Closes the upstream connection pool and Redis. Close the HTTP server first. */
   close(): Promise<void>;
 }
 
+/** The operations the gateway's own client sends: what the persisted-operations mode accepts. */
+const clientDocuments = [
+  ChangeCustomerEmailDocument,
+  ChangePasswordDocument,
+  ConfirmCustomerEmailChangeDocument,
+  MeDocument,
+  RequestPasswordResetDocument,
+  ResetPasswordDocument,
+];
+
 export function createGateway(options: GatewayOptions): Gateway {
   const logger = options.logger ?? createLogger();
+  const limits = { ...defaultGraphQLLimits, ...options.limits };
   const http = createUpstreamHttp({
     baseUrl: options.emporixApiUrl,
     timeoutMs: options.timeoutMs,
@@ -45,20 +122,75 @@ export function createGateway(options: GatewayOptions): Gateway {
     options.clientId === undefined
       ? undefined
       : createAnonymousTokenProvider({ client, clientId: options.clientId });
+  const redis =
+    options.redisUrl === undefined
+      ? undefined
+      : // Fail fast instead of queueing: the rate limiter then falls back to its in-memory counters.
+        new Redis(options.redisUrl, {
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          lazyConnect: false,
+        });
+  redis?.on('error', (error: Error) => logger.warn({ err: error }, 'redis error'));
+  const rateLimiter =
+    options.rateLimits === false ? undefined : createRateLimiter({ ...options.rateLimits, redis });
+  const metrics = createMetrics();
   const requestIds = createRequestIds();
   // Errors the operation log already wrote with their request id; yoga's masking must not log them again.
   const loggedErrors = new WeakSet<Error>();
+  let draining = false;
 
-  const yoga = createYoga<Record<string, unknown>, RequestContext>({
+  const plugins: Plugin[] = [
+    requestIds.plugin,
+    useBodyLimit(limits.maxBodyBytes),
+    useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+    maxTokensPlugin({ n: limits.maxTokens }),
+    maxDepthPlugin({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
+    maxAliasesPlugin({ n: limits.maxAliases }),
+    maxDirectivesPlugin({ n: limits.maxDirectives }),
+    costLimitPlugin({ maxCost: limits.maxCost, ignoreIntrospection: true }),
+    metrics.plugin,
+    useReadiness({ probe: () => http.probe(2000), isDraining: () => draining }),
+    useOperationLog(logger, loggedErrors, metrics.recordOperation) as Plugin,
+    {
+      onResponse({ response }) {
+        if (draining) response.headers.set('connection', 'close');
+      },
+    },
+  ];
+  if (options.introspection === false) plugins.push(useDisableIntrospection());
+  if (options.persistedOperationsOnly) plugins.push(usePersistedOperationsOnly(clientDocuments));
+
+  const corsOrigins = options.corsOrigins ?? [];
+  const yoga = createYoga<ServerContext, RequestContext>({
     schema,
     graphiql: options.graphiql ?? true,
     landingPage: false,
     logging: false,
+    batching: false,
+    cors:
+      corsOrigins.length === 0
+        ? false
+        : {
+            origin: corsOrigins,
+            methods: ['GET', 'POST', 'OPTIONS'],
+            allowedHeaders: [
+              'content-type',
+              'authorization',
+              'x-emporix-tenant',
+              'x-request-id',
+              'x-graphql-yoga-csrf',
+            ],
+            exposedHeaders: ['x-request-id'],
+          },
     context: createContextFactory({
       client,
       anonymousTokens,
       defaultTenant: options.defaultTenant,
       requestIdOf: requestIds.requestIdOf,
+      rateLimiter,
+      trustProxy: options.trustProxy ?? false,
+      onUpstreamCall: metrics.recordUpstreamCall,
     }),
     maskedErrors: {
       maskError(error, message) {
@@ -70,11 +202,17 @@ export function createGateway(options: GatewayOptions): Gateway {
         return maskError(error, message, false);
       },
     },
-    plugins: [requestIds.plugin, useOperationLog(logger, loggedErrors)],
+    plugins,
   });
 
   return {
     yoga,
-    close: () => http.close(),
+    startDraining: () => {
+      draining = true;
+    },
+    close: async () => {
+      await http.close();
+      if (redis) await redis.quit().catch(() => redis.disconnect());
+    },
   };
 }

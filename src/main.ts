@@ -27,8 +27,25 @@ async function main(config: Config): Promise<void> {
     defaultTenant: config.EMPORIX_TENANT ?? emulator?.demo.tenant,
     clientId: config.EMPORIX_CLIENT_ID ?? emulator?.demo.clientId,
     timeoutMs: config.EMPORIX_TIMEOUT_MS,
-    graphiql: config.NODE_ENV !== 'production',
+    graphiql: config.graphiql,
+    introspection: config.introspection,
     logger,
+    rateLimits:
+      config.RATE_LIMITS === 'off'
+        ? false
+        : { perIp: config.RATE_LIMIT_PER_IP, perTarget: config.RATE_LIMIT_PER_TARGET },
+    redisUrl: config.REDIS_URL,
+    trustProxy: config.TRUST_PROXY,
+    limits: {
+      maxDepth: config.MAX_DEPTH,
+      maxAliases: config.MAX_ALIASES,
+      maxTokens: config.MAX_TOKENS,
+      maxDirectives: config.MAX_DIRECTIVES,
+      maxCost: config.MAX_COST,
+      maxBodyBytes: config.MAX_BODY_BYTES,
+    },
+    corsOrigins: config.CORS_ORIGINS,
+    persistedOperationsOnly: config.PERSISTED_OPERATIONS === 'only',
   });
   const server = createServer(gateway.yoga);
   await new Promise<void>((resolve, reject) => {

@@ -49,6 +49,8 @@ export interface UpstreamHttpOptions {
 
 export interface UpstreamHttp {
   request(request: UpstreamRequest, record?: (call: UpstreamCallRecord) => void): Promise<UpstreamAnswer>;
+  /** Whether Emporix answers at all within `timeoutMs` (any HTTP status counts), for readiness. */
+  probe(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -105,8 +107,24 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
     return answer;
   }
 
+  async function probe(probeTimeoutMs: number): Promise<boolean> {
+    try {
+      const response = await dispatcher.request({
+        origin,
+        path: `${basePath}/`,
+        method: 'HEAD',
+        signal: AbortSignal.timeout(probeTimeoutMs),
+      });
+      await response.body.dump();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   return {
     request,
+    probe,
     close: async () => {
       await ownAgent?.close();
     },

@@ -18,7 +18,11 @@ const outcomesOf = new WeakMap<object, FieldOutcome[]>();
  * duration, the result's `__typename` and the last upstream status. Never variables, headers or bodies.
  * Unexpected errors are logged here with the request id, before yoga masks them.
  */
-export function useOperationLog(logger: Logger, loggedErrors: WeakSet<Error>): Plugin<Context> {
+export function useOperationLog(
+  logger: Logger,
+  loggedErrors: WeakSet<Error>,
+  onFieldOutcome?: (field: string, typename: string | null) => void,
+): Plugin<Context> {
   return {
     onPluginInit({ addPlugin }) {
       addPlugin(
@@ -31,7 +35,9 @@ export function useOperationLog(logger: Logger, loggedErrors: WeakSet<Error>): P
                 outcomes = [];
                 outcomesOf.set(context, outcomes);
               }
-              outcomes.push({ field: info.fieldName, typename: typenameOf(result, context, info) });
+              const outcome = { field: info.fieldName, typename: typenameOf(result, context, info) };
+              outcomes.push(outcome);
+              onFieldOutcome?.(outcome.field, outcome.typename);
             };
           },
           { skipDefaultResolvers: true },

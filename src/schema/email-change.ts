@@ -43,6 +43,7 @@ builder.mutationField('changeCustomerEmail', (t) =>
     resolve: async (_root, args, context) => {
       const tenant = requireTenant(context);
       const input = parsedBy(changeCustomerEmailInput, args.input);
+      await context.limitRate('changeCustomerEmail', tenant, input.email.toLowerCase());
       await context.emporix.changeCustomerEmail(tenant, {
         email: input.email,
         password: input.password,
@@ -80,6 +81,7 @@ builder.mutationField('confirmCustomerEmailChange', (t) =>
     resolve: async (_root, args, context) => {
       const tenant = requireTenant(context);
       const input = parsedBy(confirmCustomerEmailChangeInput, args.input);
+      await context.limitRate('confirmCustomerEmailChange', tenant, input.token);
       await context.emporix.confirmCustomerEmailChange(tenant, { token: input.token });
       return success;
     },

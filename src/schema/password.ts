@@ -1,4 +1,4 @@
-import { requireTenant } from '../context.js';
+import { accessTokenOf, requireTenant } from '../context.js';
 import { builder } from './builder.js';
 import { resultUnion, success, successType } from './success.js';
 import {
@@ -42,6 +42,7 @@ builder.mutationField('requestPasswordReset', (t) =>
     resolve: async (_root, args, context) => {
       const tenant = requireTenant(context);
       const input = parsedBy(requestPasswordResetInput, args.input);
+      await context.limitRate('requestPasswordReset', tenant, input.email.toLowerCase());
       await context.emporix.requestPasswordReset(
         tenant,
         input.site === undefined ? { email: input.email } : { email: input.email, site: input.site },
@@ -77,6 +78,7 @@ builder.mutationField('resetPassword', (t) =>
     resolve: async (_root, args, context) => {
       const tenant = requireTenant(context);
       const input = parsedBy(resetPasswordInput, args.input);
+      await context.limitRate('resetPassword', tenant, input.token);
       await context.emporix.resetPassword(tenant, { token: input.token, password: input.password });
       return success;
     },
@@ -106,6 +108,7 @@ builder.mutationField('changePassword', (t) =>
     resolve: async (_root, args, context) => {
       const tenant = requireTenant(context);
       const input = parsedBy(changePasswordInput, args.input);
+      await context.limitRate('changePassword', tenant, accessTokenOf(context));
       await context.emporix.changePassword(tenant, {
         currentPassword: input.currentPassword,
         newPassword: input.newPassword,
