@@ -7,11 +7,12 @@ import type { AddressInfo } from 'node:net';
 import { GraphQLClient } from 'graphql-request';
 import { type CustomerClient, createCustomerClient } from '../src/client/index.js';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../src/emulator/index.js';
-import { createGateway, type GatewayOptions } from '../src/gateway.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
 
 export interface Stack {
   emulator: Emulator;
+  gateway: Gateway;
   /** e.g. http://127.0.0.1:PORT/graphql */
   url: string;
   /** Every JSON line the gateway logged, at every level. */
@@ -54,6 +55,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   return {
     emulator,
+    gateway,
     url,
     logs,
     client: (clientOptions = {}) => createCustomerClient({ url, ...clientOptions }),

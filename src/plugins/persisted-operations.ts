@@ -4,9 +4,9 @@ import type { Plugin } from 'graphql-yoga';
 
 /**
  * The optional persisted-operations mode: only the operations of the gateway's own client SDK are executed, sent
- * either as their exact text (what the SDK sends) or by the SHA-256 of that text (`documentId`, or the
- * `extensions.persistedQuery.sha256Hash` of automatic persisted queries). Anything else is refused with 400
- * before it is parsed.
+ * either as their exact text (what the SDK sends) or by the SHA-256 of that text in
+ * `extensions.persistedQuery.sha256Hash` (the automatic-persisted-queries format). Anything else is refused with
+ * 400 before it is parsed.
  *
  * yoga's persisted-operations plugin only resolves ids; accepting the SDK's full text as well is what lets the
  * unchanged SDK work in this mode, so the check is ours.
@@ -22,7 +22,7 @@ export function usePersistedOperationsOnly(documents: DocumentNode[]): Plugin {
   return {
     onParams({ params, setParams }) {
       const extensions = params.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined;
-      const id = (params as { documentId?: unknown }).documentId ?? extensions?.persistedQuery?.sha256Hash;
+      const id = extensions?.persistedQuery?.sha256Hash;
       if (typeof id === 'string') {
         const query = byHash.get(id);
         if (query === undefined)
