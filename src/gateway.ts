@@ -30,6 +30,7 @@ import { useReadiness } from './plugins/readiness.js';
 import { createRequestIds } from './plugins/request-id.js';
 import { createRateLimiter, type RateLimitWindow } from './rate-limit.js';
 import { schema } from './schema/index.js';
+import { useOperationTracing } from './tracing.js';
 
 /** Limits on the GraphQL documents and bodies a client may send. */
 export interface GraphQLLimits {
@@ -88,6 +89,11 @@ export interface GatewayOptions {
   corsOrigins?: string[];
   /** Accept only the operations of the gateway's own client SDK (by text or SHA-256). @default false */
   persistedOperationsOnly?: boolean;
+  /**
+   * Make OpenTelemetry spans (per operation and per Emporix call) with the globally registered tracer provider,
+   * e.g. from `startTracing()`. @default false
+   */
+  tracing?: boolean;
 }
 
 export interface Gateway {
@@ -116,6 +122,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     baseUrl: options.emporixApiUrl,
     timeoutMs: options.timeoutMs,
     dispatcher: options.dispatcher,
+    tracing: options.tracing,
   });
   const client = createEmporixClient(http);
   const anonymousTokens =
@@ -158,6 +165,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       },
     },
   ];
+  if (options.tracing) plugins.unshift(useOperationTracing());
   if (options.introspection === false) plugins.push(useDisableIntrospection());
   if (options.persistedOperationsOnly) plugins.push(usePersistedOperationsOnly(clientDocuments));
 

@@ -8,9 +8,13 @@ import { formatBanner } from './emulator/banner.js';
 import { createEmulator, type Emulator } from './emulator/index.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
+import { startTracing } from './tracing.js';
 
 async function main(config: Config): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL });
+  const tracing = config.OTEL_EXPORTER_OTLP_ENDPOINT
+    ? startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT })
+    : undefined;
   let emulator: Emulator | undefined;
   if (config.useEmulator) {
     emulator = await createEmulator({ host: '127.0.0.1', port: config.EMULATOR_PORT });
@@ -46,6 +50,7 @@ async function main(config: Config): Promise<void> {
     },
     corsOrigins: config.CORS_ORIGINS,
     persistedOperationsOnly: config.PERSISTED_OPERATIONS === 'only',
+    tracing: tracing !== undefined,
   });
   const server = createServer(gateway.yoga);
   await new Promise<void>((resolve, reject) => {
@@ -69,6 +74,7 @@ async function main(config: Config): Promise<void> {
     server.closeIdleConnections();
     await gateway.close();
     await emulator?.close();
+    await tracing?.shutdown();
     logger.flush();
     process.exit(0);
   };

@@ -6,6 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, type Dispatcher } from 'undici';
+import { traceUpstreamCall } from '../tracing.js';
 
 export interface UpstreamRequest {
   /** Names the endpoint in logs, e.g. `changePassword`. */
@@ -45,6 +46,8 @@ export interface UpstreamHttpOptions {
   dispatcher?: Dispatcher;
   /** Bodies larger than this are not read. @default 1 MiB */
   maxBodyBytes?: number;
+  /** Make a client span per call and send its `traceparent` (see src/tracing.ts). @default false */
+  tracing?: boolean;
 }
 
 export interface UpstreamHttp {
@@ -82,8 +85,20 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
       headers['content-type'] = 'application/json';
       payload = JSON.stringify(req.body);
     }
+    const send = () => dispatch(req, headers, payload);
+    const answer = options.tracing
+      ? await traceUpstreamCall(req.endpoint, req.method, headers, send, statusOf)
+      : await send();
+    record?.({ endpoint: req.endpoint, status: statusOf(answer), durationMs: performance.now() - started });
+    return answer;
+  }
+
+  async function dispatch(
+    req: UpstreamRequest,
+    headers: Record<string, string>,
+    payload: string | undefined,
+  ): Promise<UpstreamAnswer> {
     const signal = AbortSignal.timeout(timeoutMs);
-    let answer: UpstreamAnswer;
     try {
       const response = await dispatcher.request({
         origin,
@@ -94,17 +109,11 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
         signal,
       });
       const json = await readJson(response.body, maxBodyBytes);
-      answer = { kind: 'response', status: response.statusCode, headers: response.headers, json };
+      return { kind: 'response', status: response.statusCode, headers: response.headers, json };
     } catch (cause) {
       const error = cause instanceof Error ? cause : new Error(String(cause));
-      answer = { kind: 'failure', reason: signal.aborted || isTimeout(error) ? 'timeout' : 'network', error };
+      return { kind: 'failure', reason: signal.aborted || isTimeout(error) ? 'timeout' : 'network', error };
     }
-    record?.({
-      endpoint: req.endpoint,
-      status: answer.kind === 'response' ? answer.status : null,
-      durationMs: performance.now() - started,
-    });
-    return answer;
   }
 
   async function probe(probeTimeoutMs: number): Promise<boolean> {
@@ -149,6 +158,10 @@ async function readJson(body: Dispatcher.ResponseData['body'], maxBytes: number)
   } catch {
     return undefined;
   }
+}
+
+function statusOf(answer: UpstreamAnswer): number | null {
+  return answer.kind === 'response' ? answer.status : null;
 }
 
 function isTimeout(error: Error): boolean {

@@ -1,0 +1,101 @@
+/**
+ * Optional OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT): a span per GraphQL operation (continuing the
+ * caller's W3C `traceparent`) and a child span per Emporix call, whose context goes upstream as `traceparent`.
+ * Without an endpoint nothing here runs and no span is made.
+ */
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { getOperationAST } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+export const tracer = trace.getTracer('emporix-customer-gateway');
+
+export interface Tracing {
+  /** Sends what is buffered. */
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Registers a global tracer provider exporting over OTLP/HTTP to `endpoint` (its `/v1/traces`), with the W3C
+ * trace-context propagator and an AsyncLocalStorage context manager.
+ */
+export function startTracing(options: { endpoint: string; serviceName?: string }): Tracing {
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': options.serviceName ?? 'emporix-customer-gateway' }),
+    spanProcessors: [
+      new BatchSpanProcessor(
+        new OTLPTraceExporter({ url: `${options.endpoint.replace(/\/+$/, '')}/v1/traces` }),
+      ),
+    ],
+  });
+  provider.register();
+  return { flush: () => provider.forceFlush(), shutdown: () => provider.shutdown() };
+}
+
+/** The span of each GraphQL operation; the Emporix calls made while it runs become its children. */
+export function useOperationTracing(): Plugin {
+  return {
+    instrumentation: {
+      operation({ request }, wrapped) {
+        const parent = propagation.extract(ROOT_CONTEXT, request.headers, {
+          get: (headers, key) => headers.get(key) ?? undefined,
+          keys: (headers) => [...headers.keys()],
+        });
+        const span = tracer.startSpan('graphql.operation', { kind: SpanKind.SERVER }, parent);
+        return context.with(trace.setSpan(parent, span), async () => {
+          try {
+            await wrapped();
+          } catch (error) {
+            span.setStatus({ code: SpanStatusCode.ERROR });
+            throw error;
+          } finally {
+            span.end();
+          }
+        });
+      },
+    },
+    onExecute({ args }) {
+      const operation = getOperationAST(args.document, args.operationName);
+      const span = trace.getActiveSpan();
+      if (!span || !operation) return;
+      const name = operation.name?.value;
+      span.updateName(`graphql ${operation.operation}${name ? ` ${name}` : ''}`);
+      span.setAttributes({
+        'graphql.operation.type': operation.operation,
+        ...(name ? { 'graphql.operation.name': name } : {}),
+      });
+    },
+  };
+}
+
+/** Runs one Emporix call in a client span, and puts that span's `traceparent` into the outgoing headers. */
+export function traceUpstreamCall<T>(
+  endpoint: string,
+  method: string,
+  headers: Record<string, string>,
+  send: () => Promise<T>,
+  statusOf: (result: T) => number | null,
+): Promise<T> {
+  return tracer.startActiveSpan(
+    `emporix ${endpoint}`,
+    { kind: SpanKind.CLIENT, attributes: { 'http.request.method': method, 'emporix.endpoint': endpoint } },
+    async (span) => {
+      propagation.inject(context.active(), headers);
+      try {
+        const result = await send();
+        const status = statusOf(result);
+        if (status === null) span.setStatus({ code: SpanStatusCode.ERROR, message: 'no answer' });
+        else {
+          span.setAttribute('http.response.status_code', status);
+          if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+        return result;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
