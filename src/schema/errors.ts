@@ -84,12 +84,14 @@ builder.objectType(ForbiddenError, {
 
 builder.objectType(RateLimitedError, {
   name: 'RateLimitedError',
-  description: 'Returned when Emporix answers 429.',
+  description:
+    "Returned when the gateway's own rate limit for the client or the target is exceeded (nothing is sent to Emporix), or when Emporix answers 429.",
   interfaces: [ErrorInterface],
   fields: (t) => ({
     retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
       nullable: true,
-      description: "Seconds to wait before trying again, from Emporix's Retry-After; null when it sent none.",
+      description:
+        "Seconds to wait before trying again: from the gateway's limit, or from Emporix's Retry-After (null when it sent none).",
     }),
   }),
 });
