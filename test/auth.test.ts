@@ -6,10 +6,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAnonymousTokenProvider } from '../src/emporix/anonymous-token.js';
 import { createEmporixClient } from '../src/emporix/client.js';
 import { createUpstreamHttp } from '../src/emporix/http.js';
-import { createEmulator, defaultSeed, type EmulatorSeed } from '../src/emulator/index.js';
+import { createEmulator } from '../src/emulator/index.js';
 
 import { expectTypename } from './assert.js';
-import { type Stack, startStack } from './harness.js';
+import { type Stack, seedWith, startStack } from './harness.js';
 
 const anonymousLoginPath = '/customerlogin/auth/anonymous/login';
 
@@ -237,12 +237,9 @@ describe('the anonymous token cache refreshes a little before expires_in', () =>
   });
 
   it('is kept per tenant', async () => {
-    const seed = {
-      tenants: [
-        ...defaultSeed.tenants,
-        { ...structuredClone(defaultSeed.tenants[0]), tenant: 'acme', clientIds: ['demo-storefront'] },
-      ],
-    } as EmulatorSeed;
+    const seed = seedWith({
+      tenants: [{ tenant: 'acme', clientIds: ['demo-storefront'], customers: [] }],
+    });
     const stack = await startStack({ emulator: { seed }, gateway: { clientId: 'demo-storefront' } });
     try {
       await stack.client({ tenant: 'demo' }).Me();

@@ -4,10 +4,10 @@
  * flows do not depend on each other's order (the demo customer's password is reset in one test only).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { defaultSeed, type EmulatorSeed, type SeedCustomer, type SeedTenant } from '../src/emulator/index.js';
+import type { SeedCustomer } from '../src/emulator/index.js';
 
 import { expectTypename } from './assert.js';
-import { logIn, readOutbox, type Stack, startStack } from './harness.js';
+import { logIn, readOutbox, type Stack, seedWith, startStack } from './harness.js';
 
 const PASSWORD = 'Flow-Passw0rd!';
 const MAIL_TOKEN_TTL_SECONDS = 600;
@@ -16,28 +16,16 @@ function customer(id: string, email: string): SeedCustomer {
   return { id, email, password: PASSWORD, firstName: `First${id}`, lastName: `Last${id}` };
 }
 
-function demoTenant(): SeedTenant {
-  const [first] = defaultSeed.tenants;
-  if (first === undefined) throw new Error('the default seed has no tenant');
-  return first;
-}
-
-const seed: EmulatorSeed = {
-  tenants: [
-    {
-      ...demoTenant(),
-      customers: [
-        ...demoTenant().customers,
-        customer('2001', 'change@example.com'),
-        customer('2002', 'nosync@example.com'),
-        customer('2003', 'pwchange@example.com'),
-        customer('2004', 'pwwrong@example.com'),
-        customer('2005', 'expiry@example.com'),
-      ],
-    },
-    { tenant: 'acme', clientIds: ['acme-web'], customers: [customer('3001', 'ann@acme.test')] },
+const seed = seedWith({
+  customers: [
+    customer('2001', 'change@example.com'),
+    customer('2002', 'nosync@example.com'),
+    customer('2003', 'pwchange@example.com'),
+    customer('2004', 'pwwrong@example.com'),
+    customer('2005', 'expiry@example.com'),
   ],
-};
+  tenants: [{ tenant: 'acme', clientIds: ['acme-web'], customers: [customer('3001', 'ann@acme.test')] }],
+});
 
 let stack: Stack;
 

@@ -6,7 +6,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLClient } from 'graphql-request';
 import { type CustomerClient, createCustomerClient } from '../src/client/index.js';
-import { createEmulator, type Emulator, type EmulatorOptions } from '../src/emulator/index.js';
+import {
+  createEmulator,
+  defaultSeed,
+  type Emulator,
+  type EmulatorOptions,
+  type EmulatorSeed,
+  type SeedCustomer,
+  type SeedTenant,
+} from '../src/emulator/index.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
 
@@ -107,4 +115,17 @@ export async function logIn(
 export async function readOutbox(emulator: Emulator): Promise<{ to: string; kind: string; token: string }[]> {
   const response = await fetch(`${emulator.url}/_emulator/outbox`);
   return (await response.json()) as { to: string; kind: string; token: string }[];
+}
+
+/** The default seed, with more customers in the demo tenant and more tenants after it. */
+export function seedWith(extra: { customers?: SeedCustomer[]; tenants?: SeedTenant[] }): EmulatorSeed {
+  const [demo, ...others] = defaultSeed.tenants;
+  if (demo === undefined) throw new Error('the default seed has no tenant');
+  return {
+    tenants: [
+      { ...demo, customers: [...demo.customers, ...(extra.customers ?? [])] },
+      ...others,
+      ...(extra.tenants ?? []),
+    ],
+  };
 }

@@ -5,38 +5,19 @@
 import { print } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MeDocument, type MeQuery } from '../src/client/index.js';
-import { defaultSeed, type EmulatorSeed, type SeedTenant } from '../src/emulator/index.js';
 import { expectTypename } from './assert.js';
 import { type MeTwiceQuery, meTwice } from './documents.js';
-import { logIn, readOutbox, type Stack, startStack } from './harness.js';
+import { logIn, readOutbox, type Stack, seedWith, startStack } from './harness.js';
 
 const CURRENT = 'Sekr3t-Current!';
 const TIMEOUT_MS = 500;
 
-function demoTenant(): SeedTenant {
-  const [first] = defaultSeed.tenants;
-  if (first === undefined) throw new Error('the default seed has no tenant');
-  return first;
-}
-
-const seed: EmulatorSeed = {
-  tenants: [
-    {
-      ...demoTenant(),
-      customers: [
-        ...demoTenant().customers,
-        { id: '5001', email: 'lines@example.com', password: CURRENT, firstName: 'Log', lastName: 'Lines' },
-        {
-          id: '5002',
-          email: 'secrets@example.com',
-          password: CURRENT,
-          firstName: 'Log',
-          lastName: 'Secrets',
-        },
-      ],
-    },
+const seed = seedWith({
+  customers: [
+    { id: '5001', email: 'lines@example.com', password: CURRENT, firstName: 'Log', lastName: 'Lines' },
+    { id: '5002', email: 'secrets@example.com', password: CURRENT, firstName: 'Log', lastName: 'Secrets' },
   ],
-};
+});
 
 let stack: Stack;
 
