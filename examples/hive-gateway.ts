@@ -3,10 +3,11 @@
  * subgraph needs. `npm run example:gateway` serves `supergraph.graphql` on FEDERATION_PORT (4030).
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createGatewayRuntime, type PropagateHeadersOpts } from '@graphql-hive/gateway-runtime';
 import httpTransport from '@graphql-mesh/transport-http';
+import { serveOnLoopback } from './serve.js';
 import { supergraphFile } from './supergraph.js';
 
 /** The caller's headers the customer subgraph needs; every other client header stays at the federation gateway. */
@@ -39,15 +40,9 @@ export async function startFederationGateway(
   port = 0,
 ): Promise<{ server: Server; url: string }> {
   const gateway = createFederationGateway(supergraph);
-  const server = createServer(gateway);
-  server.on('close', () => void gateway.dispose());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  const actualPort = typeof address === 'object' && address ? address.port : port;
-  return { server, url: `http://127.0.0.1:${actualPort}/graphql` };
+  const served = await serveOnLoopback(gateway, port);
+  served.server.on('close', () => void gateway.dispose());
+  return served;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -3,11 +3,12 @@
  * gateway's `Customer` entity, which the supergraph resolves through this repository's subgraph.
  * `npm run example:orders` serves it on ORDERS_PORT (4020).
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
+import { serveOnLoopback } from './serve.js';
 
 export const ordersTypeDefs = parse(/* GraphQL */ `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])
@@ -57,15 +58,8 @@ export function createOrdersSubgraph() {
 }
 
 /** Serves the subgraph on loopback; answers the server and its URL. */
-export async function startOrdersSubgraph(port = 0): Promise<{ server: Server; url: string }> {
-  const server = createServer(createOrdersSubgraph());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  const actualPort = typeof address === 'object' && address ? address.port : port;
-  return { server, url: `http://127.0.0.1:${actualPort}/graphql` };
+export function startOrdersSubgraph(port = 0): Promise<{ server: Server; url: string }> {
+  return serveOnLoopback(createOrdersSubgraph(), port);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
