@@ -6,14 +6,13 @@ import { createServer } from 'node:http';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { formatBanner } from './emulator/banner.js';
 import { createEmulator, type Emulator } from './emulator/index.js';
-import { createGateway } from './gateway.js';
+import { connectRedis, createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
-import { startTracing } from './tracing.js';
 
 async function main(config: Config): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL });
   const tracing = config.OTEL_EXPORTER_OTLP_ENDPOINT
-    ? startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT })
+    ? (await import('./tracing-sdk.js')).startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT })
     : undefined;
   let emulator: Emulator | undefined;
   if (config.useEmulator) {
@@ -25,6 +24,7 @@ async function main(config: Config): Promise<void> {
       'EMPORIX_API_URL is not set: using the built-in Emporix emulator (development only, state is in memory)',
     );
   }
+  const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;
   const emporixApiUrl = config.EMPORIX_API_URL ?? (emulator as Emulator).url;
   const gateway = createGateway({
     emporixApiUrl,
@@ -38,7 +38,7 @@ async function main(config: Config): Promise<void> {
       config.RATE_LIMITS === 'off'
         ? false
         : { perIp: config.RATE_LIMIT_PER_IP, perTarget: config.RATE_LIMIT_PER_TARGET },
-    redisUrl: config.REDIS_URL,
+    redis,
     trustProxy: config.TRUST_PROXY,
     limits: {
       maxDepth: config.MAX_DEPTH,
@@ -73,6 +73,7 @@ async function main(config: Config): Promise<void> {
     server.close();
     server.closeIdleConnections();
     await gateway.close();
+    await redis?.quit().catch(() => redis.disconnect());
     await emulator?.close();
     await tracing?.shutdown();
     logger.flush();

@@ -1,39 +1,13 @@
 /**
  * Optional OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT): a span per GraphQL operation (continuing the
  * caller's W3C `traceparent`) and a child span per Emporix call, whose context goes upstream as `traceparent`.
- * Without an endpoint nothing here runs and no span is made.
+ * Only the API is used here; the SDK that exports spans is in tracing-sdk.ts, loaded only when tracing is on.
  */
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 export const tracer = trace.getTracer('emporix-customer-gateway');
-
-export interface Tracing {
-  /** Sends what is buffered. */
-  flush(): Promise<void>;
-  shutdown(): Promise<void>;
-}
-
-/**
- * Registers a global tracer provider exporting over OTLP/HTTP to `endpoint` (its `/v1/traces`), with the W3C
- * trace-context propagator and an AsyncLocalStorage context manager.
- */
-export function startTracing(options: { endpoint: string; serviceName?: string }): Tracing {
-  const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': options.serviceName ?? 'emporix-customer-gateway' }),
-    spanProcessors: [
-      new BatchSpanProcessor(
-        new OTLPTraceExporter({ url: `${options.endpoint.replace(/\/+$/, '')}/v1/traces` }),
-      ),
-    ],
-  });
-  provider.register();
-  return { flush: () => provider.forceFlush(), shutdown: () => provider.shutdown() };
-}
 
 /** The span of each GraphQL operation; the Emporix calls made while it runs become its children. */
 export function useOperationTracing(): Plugin {

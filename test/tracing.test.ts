@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTracing, type Tracing } from '../src/tracing.js';
+import { startTracing, type Tracing } from '../src/tracing-sdk.js';
 import { type Stack, startStack } from './harness.js';
 
 interface ExportedSpan {
