@@ -104,8 +104,11 @@ export interface Gateway {
   yoga: YogaServerInstance<ServerContext, RequestContext>;
   /** From now on /readiness answers 503 and every response closes its connection: call it on SIGTERM. */
   startDraining(): void;
-  /** Closes the upstream connection pool. Close the HTTP server first. */
-  close(): Promise<void>;
+  /**
+   * Closes the upstream connection pool, waiting for Emporix calls still running, or abandoning them with
+   * `force`. Close the HTTP server first.
+   */
+  close(options?: { force?: boolean }): Promise<void>;
 }
 
 /** The operations the gateway's own client sends: what the persisted-operations mode accepts. */
@@ -216,7 +219,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     startDraining: () => {
       draining = true;
     },
-    close: () => http.close(),
+    close: (closeOptions) => http.close(closeOptions),
   };
 }
 
@@ -224,9 +227,15 @@ export function createGateway(options: GatewayOptions): Gateway {
  * An ioredis client for the rate limits. ioredis is loaded only when Redis is configured, to keep start-up short.
  * It fails fast instead of queueing commands while disconnected, so the limiter falls back to memory at once.
  */
-export async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+export async function connectRedis(url: string, logger: Logger, readyWithinMs = 5000): Promise<Redis> {
   const { Redis } = await import('ioredis');
   const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis error'));
+  // Serving before Redis is ready would count the first requests in this instance's memory only.
+  const ready = await Promise.race([
+    new Promise<boolean>((resolve) => redis.once('ready', () => resolve(true))),
+    new Promise<boolean>((resolve) => setTimeout(resolve, readyWithinMs, false).unref()),
+  ]);
+  if (!ready) logger.warn({ readyWithinMs }, 'redis is not ready: rate limits count in memory until it is');
   return redis;
 }

@@ -63,21 +63,41 @@ async function main(config: Config): Promise<void> {
     {
       url: `http://${config.HOST}:${port}/graphql`,
       emporixApiUrl,
-      graphiql: config.NODE_ENV !== 'production',
+      graphiql: config.graphiql,
+      rateLimits: config.RATE_LIMITS,
+      redis: redis !== undefined,
+      tracing: tracing !== undefined,
     },
     'gateway listening',
   );
 
+  let stopping = false;
   const stop = async (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    server.close();
+    if (stopping) return;
+    stopping = true;
+    logger.info(
+      { signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
+      'shutting down: finishing in-flight requests',
+    );
+    // Stop accepting and leave the load balancer; in-flight requests finish and their responses close their
+    // connections; whatever is still open at the deadline is cut.
+    gateway.startDraining();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    await gateway.close();
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      server.closeAllConnections();
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    await closed;
+    clearTimeout(deadline);
+    // After the deadline, Emporix calls still running are abandoned rather than awaited.
+    await gateway.close({ force: timedOut });
     await redis?.quit().catch(() => redis.disconnect());
     await emulator?.close();
     await tracing?.shutdown();
-    logger.flush();
-    process.exit(0);
+    logger.info({ timedOut }, 'stopped');
+    logger.flush(() => process.exit(0));
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));

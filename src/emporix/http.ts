@@ -54,7 +54,8 @@ export interface UpstreamHttp {
   request(request: UpstreamRequest, record?: (call: UpstreamCallRecord) => void): Promise<UpstreamAnswer>;
   /** Whether Emporix answers at all within `timeoutMs` (any HTTP status counts), for readiness. */
   probe(timeoutMs: number): Promise<boolean>;
-  close(): Promise<void>;
+  /** Waits for running calls, or with `force` aborts them. */
+  close(options?: { force?: boolean }): Promise<void>;
 }
 
 export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
@@ -134,8 +135,9 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
   return {
     request,
     probe,
-    close: async () => {
-      await ownAgent?.close();
+    close: async ({ force = false } = {}) => {
+      if (force) await ownAgent?.destroy();
+      else await ownAgent?.close();
     },
   };
 }
