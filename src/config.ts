@@ -48,6 +48,7 @@ const environmentSchema = z.object({
   MAX_DIRECTIVES: positive(10),
   MAX_COST: positive(5000),
   MAX_BODY_BYTES: positive(1024 * 1024),
+  MAX_VARIABLE_VALUES: positive(200),
   CORS_ORIGINS: z
     .string()
     .transform((value) =>

@@ -28,6 +28,7 @@ import { useOperationLog } from './plugins/operation-log.js';
 import { usePersistedOperationsOnly } from './plugins/persisted-operations.js';
 import { useReadiness } from './plugins/readiness.js';
 import { createRequestIds } from './plugins/request-id.js';
+import { useVariablesLimit } from './plugins/variables-limit.js';
 import { createRateLimiter, type RateLimitWindow } from './rate-limit.js';
 import { schema } from './schema/index.js';
 import { useOperationTracing } from './tracing.js';
@@ -46,6 +47,8 @@ export interface GraphQLLimits {
   maxCost?: number;
   /** Largest request body, in bytes; larger ones get 413. @default 1 MiB */
   maxBodyBytes?: number;
+  /** Values in the variables of one request, all nesting levels counted. @default 200 */
+  maxVariableValues?: number;
 }
 
 export const defaultGraphQLLimits: Required<GraphQLLimits> = {
@@ -55,6 +58,7 @@ export const defaultGraphQLLimits: Required<GraphQLLimits> = {
   maxDirectives: 10,
   maxCost: 5000,
   maxBodyBytes: 1024 * 1024,
+  maxVariableValues: 200,
 };
 
 export interface GatewayOptions {
@@ -149,6 +153,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     requestIds.plugin,
     useBodyLimit(limits.maxBodyBytes),
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+    useVariablesLimit(limits.maxVariableValues),
     maxTokensPlugin({ n: limits.maxTokens }),
     maxDepthPlugin({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
     maxAliasesPlugin({ n: limits.maxAliases }),

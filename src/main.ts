@@ -47,6 +47,7 @@ async function main(config: Config): Promise<void> {
       maxDirectives: config.MAX_DIRECTIVES,
       maxCost: config.MAX_COST,
       maxBodyBytes: config.MAX_BODY_BYTES,
+      maxVariableValues: config.MAX_VARIABLE_VALUES,
     },
     corsOrigins: config.CORS_ORIGINS,
     persistedOperationsOnly: config.PERSISTED_OPERATIONS === 'only',

@@ -234,6 +234,29 @@ describe('GraphQL and HTTP limits', () => {
     expect(stack.upstream()).toEqual([]);
   });
 
+  it('refuses variables with too many values cheaply, with a short answer, and sends nothing upstream', async () => {
+    const input: Record<string, string> = { email: 'demo@example.com' };
+    for (let i = 0; i < 2000; i += 1) input[`unknown${i}`] = 'x';
+    const body = JSON.stringify({
+      query:
+        'mutation($input: RequestPasswordResetInput!) { requestPasswordReset(input: $input) { __typename } }',
+      variables: { input },
+    });
+    const response = await post(stack, body);
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(text.length).toBeLessThan(1000);
+    expect(text).toContain('Variables are limited to 200 values');
+    expect(stack.upstream()).toEqual([]);
+  });
+
+  it('closes the connection after a 413, since the rest of the body is never read', async () => {
+    const big = JSON.stringify({ query: '{ me { __typename } }', variables: { pad: 'x'.repeat(70 * 1024) } });
+    const response = await post(stack, big);
+    expect(response.status).toBe(413);
+    expect(response.headers.get('connection')).toBe('close');
+  });
+
   it('turns batching off', async () => {
     const response = await post(
       stack,

@@ -14,7 +14,8 @@ export function useBodyLimit(maxBytes: number): Plugin {
           JSON.stringify({ errors: [{ message: `Request body is larger than ${maxBytes} bytes` }] }),
           {
             status: 413,
-            headers: { 'content-type': 'application/json' },
+            // The rest of the body is never read, so the connection cannot carry another request.
+            headers: { 'content-type': 'application/json', connection: 'close' },
           },
         );
       const declared = request.headers.get('content-length');
