@@ -4,8 +4,7 @@
  */
 import { createServer } from 'node:http';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { formatBanner } from './emulator/banner.js';
-import { createEmulator, type Emulator } from './emulator/index.js';
+import type { Emulator } from './emulator/index.js';
 import { connectRedis, createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 
@@ -16,6 +15,9 @@ async function main(config: Config): Promise<void> {
     : undefined;
   let emulator: Emulator | undefined;
   if (config.useEmulator) {
+    // Loaded only here, so a production start does not pay for it.
+    const { createEmulator } = await import('./emulator/index.js');
+    const { formatBanner } = await import('./emulator/banner.js');
     emulator = await createEmulator({ host: '127.0.0.1', port: config.EMULATOR_PORT });
     // The one place demo credentials are printed: they are the emulator's own, and useless anywhere else.
     process.stdout.write(`${formatBanner(emulator)}\n\n`);

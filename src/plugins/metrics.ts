@@ -45,13 +45,15 @@ export function createMetrics() {
       registry,
       endpoint: '/metrics',
       labels: { operationName: false, url: false },
+      // Per-phase histograms (parse, validate, context, execute) cost about 8 % of the gateway's CPU in the
+      // benchmark; the HTTP duration and our own counters answer the questions operators ask.
       metrics: {
         graphql_yoga_http_duration: true,
-        graphql_envelop_phase_parse: true,
-        graphql_envelop_phase_validate: true,
-        graphql_envelop_phase_context: true,
-        graphql_envelop_phase_execute: true,
         graphql_envelop_error_result: true,
+        graphql_envelop_phase_parse: false,
+        graphql_envelop_phase_validate: false,
+        graphql_envelop_phase_context: false,
+        graphql_envelop_phase_execute: false,
         graphql_envelop_request: false,
         graphql_envelop_request_duration: false,
         graphql_envelop_request_time_summary: false,

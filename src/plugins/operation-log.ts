@@ -23,6 +23,10 @@ export function useOperationLog(
   loggedErrors: WeakSet<Error>,
   onFieldOutcome?: (field: string, typename: string | null) => void,
 ): Plugin<Context> {
+  // The operation line is built only from names, numbers and the validated request id, so it skips redaction,
+  // which cost ten times the rest of the log call (about 5 % of the gateway's CPU in the benchmark). Every other
+  // line, the unexpected-error one below included, goes through the redacting logger.
+  const operationLogger = logger.child({}, { redact: [] });
   return {
     onPluginInit({ addPlugin }) {
       addPlugin(
@@ -71,7 +75,7 @@ export function useOperationLog(
               logger.error({ requestId: context.requestId, err: original }, 'unexpected error');
             }
           }
-          logger.info(line, 'operation');
+          operationLogger.info(line, 'operation');
         },
       };
     },
