@@ -1,8 +1,11 @@
-import { mergeConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
-export default mergeConfig(base, {
+// Not mergeConfig: it would concatenate the lists and keep the base's exclusion of this very folder.
+export default defineConfig({
+  ...base,
   test: {
+    ...base.test,
     include: ['test/reliability/**/*.test.ts'],
     exclude: ['node_modules/**'],
     // Groups start processes and load them; they run one after another so their figures do not disturb each other.
