@@ -10,5 +10,12 @@ export {
   ValidationError,
   type ValidationIssue,
 } from './errors.js';
-export { createGateway, type Gateway, type GatewayOptions } from './gateway.js';
+export {
+  connectRedis,
+  createGateway,
+  defaultGraphQLLimits,
+  type Gateway,
+  type GatewayOptions,
+  type GraphQLLimits,
+} from './gateway.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
