@@ -3,6 +3,8 @@
  * message that names the variable.
  */
 import { z } from 'zod';
+import { defaultGraphQLLimits } from './limits.js';
+import { defaultRateLimits } from './rate-limit.js';
 import { tenantSchema } from './schema/validation.js';
 
 const port = z.coerce.number().int('Must be a whole number').min(0).max(65535);
@@ -32,8 +34,8 @@ const environmentSchema = z.object({
   EMULATOR_PORT: port.default(4010),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RATE_LIMITS: z.enum(['on', 'off'], { message: 'Must be on or off' }).default('on'),
-  RATE_LIMIT_PER_IP: window.default({ points: 20, durationSeconds: 60 }),
-  RATE_LIMIT_PER_TARGET: window.default({ points: 5, durationSeconds: 900 }),
+  RATE_LIMIT_PER_IP: window.default(defaultRateLimits.perIp),
+  RATE_LIMIT_PER_TARGET: window.default(defaultRateLimits.perTarget),
   REDIS_URL: optionalText.pipe(
     z.url({ protocol: /^rediss?$/, message: 'Must be a redis:// URL' }).optional(),
   ),
@@ -42,13 +44,13 @@ const environmentSchema = z.object({
     .regex(/^(true|false|\d+)$/, 'Must be true, false or a number of proxies')
     .transform((value) => (value === 'true' ? true : value === 'false' ? false : Number(value)))
     .default(false),
-  MAX_DEPTH: positive(8),
-  MAX_ALIASES: positive(15),
-  MAX_TOKENS: positive(1000),
-  MAX_DIRECTIVES: positive(10),
-  MAX_COST: positive(5000),
-  MAX_BODY_BYTES: positive(1024 * 1024),
-  MAX_VARIABLE_VALUES: positive(200),
+  MAX_DEPTH: positive(defaultGraphQLLimits.maxDepth),
+  MAX_ALIASES: positive(defaultGraphQLLimits.maxAliases),
+  MAX_TOKENS: positive(defaultGraphQLLimits.maxTokens),
+  MAX_DIRECTIVES: positive(defaultGraphQLLimits.maxDirectives),
+  MAX_COST: positive(defaultGraphQLLimits.maxCost),
+  MAX_BODY_BYTES: positive(defaultGraphQLLimits.maxBodyBytes),
+  MAX_VARIABLE_VALUES: positive(defaultGraphQLLimits.maxVariableValues),
   CORS_ORIGINS: z
     .string()
     .transform((value) =>
@@ -58,7 +60,12 @@ const environmentSchema = z.object({
         .filter((origin) => origin !== ''),
     )
     .pipe(
-      z.array(z.url({ message: 'Must be a comma-separated list of origins, e.g. https://shop.example.com' })),
+      z.array(
+        z
+          .url({ message: 'Must be a comma-separated list of origins, e.g. https://shop.example.com' })
+          // A browser sends the bare origin: "https://shop.example.com/" must still match it.
+          .transform((url) => new URL(url).origin),
+      ),
     )
     .default([]),
   GRAPHIQL: z.enum(['on', 'off'], { message: 'Must be on or off' }).optional(),

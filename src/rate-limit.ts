@@ -34,7 +34,11 @@ export const defaultRateLimits = {
 export interface RateLimitRequest {
   operation: string;
   tenant: string;
-  clientIp: string;
+  /**
+   * The client's address; undefined when the gateway cannot know it (served as a fetch handler), and then only
+   * the target is limited, rather than every client sharing one budget.
+   */
+  clientIp: string | undefined;
   /** What the mutation is about; hashed before it is used as a key, so no email or token is stored. */
   target: string | undefined;
 }
@@ -56,7 +60,13 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
     const memory = new RateLimiterMemory(base);
     // When Redis is unreachable each instance keeps limiting on its own rather than letting everything through.
     return options.redis
-      ? new RateLimiterRedis({ ...base, storeClient: options.redis, insuranceLimiter: memory })
+      ? new RateLimiterRedis({
+          ...base,
+          storeClient: options.redis,
+          insuranceLimiter: memory,
+          // Straight to the in-memory counters while Redis is down, instead of waiting on it.
+          rejectIfRedisNotReady: true,
+        })
       : memory;
   };
   const ipLimiter = limiter('ip', perIp);
@@ -65,7 +75,7 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
   return {
     async consume({ operation, tenant, clientIp, target }) {
       const results = await Promise.allSettled([
-        ipLimiter.consume(clientIp),
+        clientIp === undefined ? Promise.resolve() : ipLimiter.consume(clientIp),
         target === undefined
           ? Promise.resolve()
           : targetLimiter.consume(`${operation}:${tenant}:${digest(target)}`),

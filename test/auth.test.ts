@@ -131,6 +131,14 @@ describe('with a client id, the gateway fetches anonymous tokens itself', () => 
     expect(calls[0]?.headers.authorization).not.toBe(calls[2]?.headers.authorization);
   });
 
+  it('does not ask Emporix again for a few seconds about a tenant it refused', async () => {
+    const client = stack.client({ tenant: 'nosuchtenant' });
+    for (let i = 0; i < 3; i += 1) expectTypename((await client.Me()).me, 'ValidationError');
+    expect(stack.upstream().map((request) => [request.path, request.query.tenant])).toEqual([
+      [anonymousLoginPath, 'nosuchtenant'],
+    ]);
+  });
+
   it('a second 401 is answered as UnauthorizedError, without a third attempt', async () => {
     const expired = {
       method: 'POST',

@@ -167,6 +167,22 @@ describe('me', () => {
     expect(stack.upstream()).toHaveLength(2);
   });
 
+  it('a profile of the wrong shape is an UpstreamError, not a field that fails later', async () => {
+    for (const body of [{ id: '1', accounts: {} }, { id: '1', firstName: { nested: true } }, { id: 7 }]) {
+      stack.emulator.injectFault({ method: 'GET', path: '/customer/demo/me', status: 200, body });
+      const { me } = await stack.client({ token: stack.emulator.demo.customerToken }).Me();
+      expect(expectTypename(me, 'UpstreamError')).toMatchObject({ status: 200, retryable: false });
+    }
+    stack.emulator.injectFault({
+      method: 'GET',
+      path: '/customer/demo/me',
+      status: 200,
+      body: { id: '1', title: null },
+    });
+    const { me } = await stack.client({ token: stack.emulator.demo.customerToken }).Me();
+    expect(expectTypename(me, 'Customer').id).toBe('1');
+  });
+
   it('a 200 that is not a profile is an UpstreamError, not a crash', async () => {
     stack.emulator.injectFault({
       method: 'GET',

@@ -26,8 +26,20 @@ export function createAnonymousTokenProvider(options: {
   now?: () => number;
 }): AnonymousTokenProvider {
   const now = options.now ?? Date.now;
+  const maxTenants = 1000;
+  const refusedForMs = 5000;
   const cached = new Map<string, CachedToken>();
   const inFlight = new Map<string, Promise<string>>();
+  // A tenant Emporix refuses (400, 401, 403, 404: an unknown tenant or a wrong client id) is not asked again for
+  // a few seconds: any caller can name any tenant, and each would otherwise cost an Emporix call.
+  const refused = new Map<string, { error: Error; until: number }>();
+
+  function remember<V>(map: Map<string, V>, tenant: string, value: V): void {
+    map.delete(tenant);
+    map.set(tenant, value);
+    // Bounded, oldest first out, since the tenants come from callers.
+    if (map.size > maxTenants) map.delete(map.keys().next().value as string);
+  }
 
   async function fetchToken(
     tenant: string,
@@ -39,7 +51,13 @@ export function createAnonymousTokenProvider(options: {
       record,
     );
     const mapped = mapAnswer(answer, { requiredScopes: [] });
-    if (!mapped.ok) throw mapped.error;
+    if (!mapped.ok) {
+      const status = answer.kind === 'response' ? answer.status : 0;
+      if ([400, 401, 403, 404].includes(status)) {
+        remember(refused, tenant, { error: mapped.error, until: now() + refusedForMs });
+      }
+      throw mapped.error;
+    }
     const body = mapped.json as { access_token?: unknown; expires_in?: unknown } | undefined;
     const accessToken = body?.access_token;
     const expiresIn = body?.expires_in;
@@ -51,7 +69,7 @@ export function createAnonymousTokenProvider(options: {
       );
     }
     const margin = Math.min(60, expiresIn * 0.1);
-    cached.set(tenant, { accessToken, refreshAt: now() + (expiresIn - margin) * 1000 });
+    remember(cached, tenant, { accessToken, refreshAt: now() + (expiresIn - margin) * 1000 });
     return accessToken;
   }
 
@@ -59,6 +77,8 @@ export function createAnonymousTokenProvider(options: {
     get(tenant, requestId, record) {
       const hit = cached.get(tenant);
       if (hit && now() < hit.refreshAt) return Promise.resolve(hit.accessToken);
+      const refusal = refused.get(tenant);
+      if (refusal && now() < refusal.until) return Promise.reject(refusal.error);
       const pending = inFlight.get(tenant);
       if (pending) return pending;
       const fetching = fetchToken(tenant, requestId, record).finally(() => inFlight.delete(tenant));

@@ -8,13 +8,14 @@ import type { AnonymousTokenProvider } from './anonymous-token.js';
 import { type EmporixClient, type EndpointCall, type EndpointName, endpoints } from './client.js';
 import type { UpstreamAnswer, UpstreamCallRecord } from './http.js';
 import { mapAnswer } from './map-response.js';
-import type {
-  ChangeCustomerEmailBody,
-  ChangePasswordBody,
-  ConfirmCustomerEmailChangeBody,
-  EmporixCustomer,
-  RequestPasswordResetBody,
-  ResetPasswordBody,
+import {
+  type ChangeCustomerEmailBody,
+  type ChangePasswordBody,
+  type ConfirmCustomerEmailChangeBody,
+  type EmporixCustomer,
+  emporixCustomer,
+  type RequestPasswordResetBody,
+  type ResetPasswordBody,
 } from './types.js';
 
 /** The caller's `Authorization` header, as far as the gateway needs to understand it. */
@@ -88,9 +89,11 @@ export function createEmporixSession(options: SessionOptions) {
   return {
     async getMe(tenant: string): Promise<EmporixCustomer> {
       const { status, json } = await send('getMe', tenant, (call) => client.getMe(call));
-      if (!isProfile(json))
+      const profile = emporixCustomer.safeParse(json);
+      if (!profile.success) {
         throw new UpstreamError('Emporix answered with an unreadable profile', status, false);
-      return json;
+      }
+      return profile.data;
     },
     async changeCustomerEmail(tenant: string, body: ChangeCustomerEmailBody): Promise<void> {
       await send('changeCustomerEmail', tenant, (call) => client.changeCustomerEmail(call, body));
@@ -110,8 +113,4 @@ export function createEmporixSession(options: SessionOptions) {
       await send('changePassword', tenant, (call) => client.changePassword(call, body));
     },
   };
-}
-
-function isProfile(json: unknown): json is EmporixCustomer {
-  return typeof json === 'object' && json !== null && typeof (json as { id?: unknown }).id === 'string';
 }

@@ -1,4 +1,5 @@
 /** The JSON shapes Emporix documents for the endpoints the gateway calls (only the fields it uses or sends). */
+import { z } from 'zod';
 
 export interface ChangeCustomerEmailBody {
   email: string;
@@ -26,30 +27,34 @@ export interface ChangePasswordBody {
   newPassword: string;
 }
 
-/**
- * `GET /customer/{tenant}/me`: the fields the schema exposes. Emporix may omit any of them but `id`, without which
- * the answer is not a profile (the session refuses it).
- */
-export interface EmporixCustomer {
-  id: string;
-  customerNumber?: string;
-  title?: string;
-  firstName?: string;
-  middleName?: string;
-  lastName?: string;
-  contactEmail?: string;
-  contactPhone?: string;
-  company?: string;
-  preferredLanguage?: string;
-  preferredCurrency?: string;
-  preferredSite?: string;
-  businessModel?: string;
-  accounts?: { id?: string }[];
-}
+/** An optional text field; Emporix's null counts as absent. */
+const text = z
+  .string()
+  .nullish()
+  .transform((value) => value ?? undefined);
 
-/** `GET /customerlogin/auth/anonymous/login`. */
-export interface AnonymousTokenResponse {
-  access_token: string;
-  token_type?: string;
-  expires_in: number;
-}
+/**
+ * `GET /customer/{tenant}/me`: the fields the schema exposes. Emporix may omit any of them but `id`. An answer of
+ * another shape is an UpstreamError, never a field that fails to serialise later.
+ */
+export const emporixCustomer = z.object({
+  id: z.string(),
+  customerNumber: text,
+  title: text,
+  firstName: text,
+  middleName: text,
+  lastName: text,
+  contactEmail: text,
+  contactPhone: text,
+  company: text,
+  preferredLanguage: text,
+  preferredCurrency: text,
+  preferredSite: text,
+  businessModel: text,
+  accounts: z
+    .array(z.object({ id: text }))
+    .nullish()
+    .transform((value) => value ?? undefined),
+});
+
+export type EmporixCustomer = z.output<typeof emporixCustomer>;

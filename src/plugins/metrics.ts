@@ -4,13 +4,15 @@ import type { UpstreamCallRecord } from '../emporix/http.js';
 
 /**
  * Prometheus metrics on `/metrics`, in a registry of this gateway's own (two gateways in one process stay apart):
- * yoga's HTTP and GraphQL phase metrics, operations by root field and outcome, and Emporix calls by endpoint and
+ * yoga's HTTP duration and error counts, operations by root field and outcome, and Emporix calls by endpoint and
  * status with latency. Labels are bounded: root fields and union members come from the schema, never from what a
  * client names its operation.
  */
-export function createMetrics() {
+export function createMetrics(options: { processMetrics?: boolean } = {}) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  // Node's process metrics start an event-loop monitor that is never stopped: only the process's own gateway
+  // (main.ts) turns them on, not every embedded or test instance.
+  if (options.processMetrics) collectDefaultMetrics({ register: registry });
   const operations = new Counter({
     name: 'gateway_operations_total',
     help: 'GraphQL root fields resolved, by field and by the union member they answered (or "error")',
@@ -44,7 +46,7 @@ export function createMetrics() {
     plugin: usePrometheus({
       registry,
       endpoint: '/metrics',
-      labels: { operationName: false, url: false },
+      labels: { operationName: false, url: false, path: false },
       // Per-phase histograms (parse, validate, context, execute) cost about 8 % of the gateway's CPU in the
       // benchmark; the HTTP duration and our own counters answer the questions operators ask.
       metrics: {
