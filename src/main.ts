@@ -54,6 +54,7 @@ async function main(config: Config): Promise<void> {
     corsOrigins: config.CORS_ORIGINS,
     persistedOperationsOnly: config.PERSISTED_OPERATIONS === 'only',
     tracing: tracing !== undefined,
+    processMetrics: true,
   });
   const server = createServer(gateway.yoga);
   await new Promise<void>((resolve, reject) => {
@@ -65,7 +66,7 @@ async function main(config: Config): Promise<void> {
   logger.info(
     {
       url: `http://${config.HOST}:${port}/graphql`,
-      emporixApiUrl,
+      emporixApiUrl: withoutCredentials(emporixApiUrl),
       graphiql: config.graphiql,
       rateLimits: config.RATE_LIMITS,
       redis: redis !== undefined,
@@ -78,32 +79,47 @@ async function main(config: Config): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    const started = Date.now();
     logger.info(
       { signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
       'shutting down: finishing in-flight requests',
     );
-    // Stop accepting and leave the load balancer; in-flight requests finish and their responses close their
-    // connections; whatever is still open at the deadline is cut.
+    // Stop accepting; in-flight requests finish and their responses close their connections (startDraining);
+    // whatever is still open at the deadline is cut.
     gateway.startDraining();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    let timedOut = false;
-    const deadline = setTimeout(() => {
-      timedOut = true;
-      server.closeAllConnections();
-    }, config.SHUTDOWN_TIMEOUT_MS);
+    const deadline = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
     await closed;
     clearTimeout(deadline);
-    // After the deadline, Emporix calls still running are abandoned rather than awaited.
-    await gateway.close({ force: timedOut });
-    await redis?.quit().catch(() => redis.disconnect());
-    await emulator?.close();
-    await tracing?.shutdown();
-    logger.info({ timedOut }, 'stopped');
+    // Emporix calls still running for callers already answered or cut are awaited only until the deadline, then
+    // abandoned.
+    const left = Math.max(0, config.SHUTDOWN_TIMEOUT_MS - (Date.now() - started));
+    const pool = gateway.close();
+    const inTime = await Promise.race([
+      pool.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(resolve, left, false).unref()),
+    ]);
+    if (!inTime) await gateway.close({ force: true });
+    try {
+      await redis?.quit().catch(() => redis.disconnect());
+      await emulator?.close();
+      await tracing?.shutdown();
+    } catch (error) {
+      logger.warn({ err: error }, 'shutdown step failed');
+    }
+    logger.info({ inTime, durationMs: Date.now() - started }, 'stopped');
     logger.flush(() => process.exit(0));
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** A URL fit for a log line: any user and password in it are dropped. */
+function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.toString();
 }
 
 try {

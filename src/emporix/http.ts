@@ -99,7 +99,11 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
     headers: Record<string, string>,
     payload: string | undefined,
   ): Promise<UpstreamAnswer> {
-    const signal = AbortSignal.timeout(timeoutMs);
+    // One deadline for the whole call, cleared as soon as it is over: AbortSignal.timeout would keep a timer alive
+    // for the full timeout after every call (thousands at once under load).
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    const { signal } = deadline;
     try {
       const response = await dispatcher.request({
         origin,
@@ -114,6 +118,8 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
     } catch (cause) {
       const error = cause instanceof Error ? cause : new Error(String(cause));
       return { kind: 'failure', reason: signal.aborted || isTimeout(error) ? 'timeout' : 'network', error };
+    } finally {
+      clearTimeout(timer);
     }
   }
 
