@@ -24,6 +24,10 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
+// The emulator's own admin shapes, read over HTTP here.
+import type { Fault, OutboxMail, RecordedRequest } from '../../src/emulator/index.js';
+
+export type { Fault, OutboxMail, RecordedRequest };
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 /** Log files of every gateway process and the secrets each group used: group 6 reads them all. */
@@ -300,33 +304,6 @@ export async function startEmulator(port?: number): Promise<EmulatorProc> {
     customerToken,
     anonymousToken,
   });
-}
-
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  body: unknown;
-  rawBody: string;
-}
-
-export interface OutboxMail {
-  to: string;
-  kind: 'password-reset' | 'email-change';
-  token: string;
-  sentAt: string;
-}
-
-export interface Fault {
-  method?: string;
-  path: string;
-  status?: number;
-  headers?: Record<string, string>;
-  body?: string | object;
-  delayMs?: number;
-  destroySocket?: boolean;
-  times?: number;
 }
 
 const adminAgent = new Agent({ connections: 2, keepAliveTimeout: 1000 });
