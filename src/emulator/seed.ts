@@ -1,3 +1,5 @@
+import type { AddressRecord } from './state.js';
+
 export interface SeedCustomer {
   id: string;
   /** @default id */
@@ -18,6 +20,16 @@ export interface SeedCustomer {
   preferredCurrency?: string;
   /** @default 'main' */
   preferredSite?: string;
+  middleName?: string;
+  /** Makes the customer B2B (`b2b.companyRegistrationId`). */
+  companyRegistrationId?: string;
+  addresses?: SeedAddress[];
+}
+
+export interface SeedAddress extends Omit<AddressRecord, 'isDefault' | 'tags' | 'version'> {
+  /** @default false */
+  isDefault?: boolean;
+  tags?: string[];
 }
 
 export interface SeedTenant {
@@ -52,6 +64,31 @@ export const defaultSeed: EmulatorSeed = {
           preferredLanguage: 'en_US',
           preferredCurrency: 'EUR',
           preferredSite: 'main',
+          addresses: [
+            {
+              id: 'addr-home',
+              contactName: 'Demo Customer',
+              street: 'Platz der Republik',
+              streetNumber: '1',
+              zipCode: '11011',
+              city: 'Berlin',
+              country: 'DE',
+              contactPhone: '+49 30 1234567',
+              isDefault: true,
+              tags: ['SHIPPING', 'BILLING'],
+            },
+            {
+              id: 'addr-office',
+              contactName: 'Demo Customer',
+              companyName: 'Example GmbH',
+              street: 'Friedrichstrasse',
+              streetNumber: '100',
+              zipCode: '10117',
+              city: 'Berlin',
+              country: 'DE',
+              tags: [],
+            },
+          ],
         },
       ],
     },

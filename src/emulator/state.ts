@@ -26,6 +26,38 @@ export interface CustomerRecord {
   preferredLanguage: string;
   preferredCurrency: string;
   preferredSite: string;
+  middleName?: string;
+  businessModel: 'B2B' | 'B2C';
+  /** `b2b.companyRegistrationId` */
+  companyRegistrationId?: string;
+  /** ISO instant of the last successful log-in, on the emulator clock. */
+  lastLogin?: string;
+  /** False for a sign-up whose double opt-in is not confirmed yet: it cannot log in. */
+  confirmed: boolean;
+  /** `metadata.version`, bumped by every write to the profile. */
+  version: number;
+  /** The address book, in insertion order; at most one has `isDefault`. */
+  addresses: AddressRecord[];
+}
+
+export interface AddressRecord {
+  id: string;
+  contactName: string;
+  companyName?: string;
+  street?: string;
+  streetNumber?: string;
+  streetAppendix?: string;
+  extraLine1?: string;
+  extraLine2?: string;
+  extraLine3?: string;
+  extraLine4?: string;
+  zipCode?: string;
+  city?: string;
+  state?: string;
+  country?: string;
+  contactPhone?: string;
+  isDefault: boolean;
+  tags: string[];
   version: number;
 }
 
@@ -108,7 +140,17 @@ export class EmulatorState {
           preferredLanguage: c.preferredLanguage ?? 'en_US',
           preferredCurrency: c.preferredCurrency ?? 'EUR',
           preferredSite: c.preferredSite ?? 'main',
+          middleName: c.middleName,
+          businessModel: c.companyRegistrationId === undefined ? 'B2C' : 'B2B',
+          companyRegistrationId: c.companyRegistrationId,
+          confirmed: true,
           version: 1,
+          addresses: (c.addresses ?? []).map((address) => ({
+            ...address,
+            isDefault: address.isDefault ?? false,
+            tags: [...(address.tags ?? [])],
+            version: 1,
+          })),
         });
       }
     }
