@@ -36,6 +36,19 @@ const environmentSchema = z.object({
   RATE_LIMITS: z.enum(['on', 'off'], { message: 'Must be on or off' }).default('on'),
   RATE_LIMIT_PER_IP: window.default(defaultRateLimits.perIp),
   RATE_LIMIT_PER_TARGET: window.default(defaultRateLimits.perTarget),
+  LOGIN_FAILURES_PER_IP_EMAIL: window.default(defaultRateLimits.logInFailuresPerIpEmail),
+  LOGIN_FAILURES_PER_EMAIL: window.default(defaultRateLimits.logInFailuresPerEmail),
+  SIGNUP_CONFLICTS: z.enum(['hide', 'reveal'], { message: 'Must be hide or reveal' }).default('hide'),
+  SOCIAL_REDIRECT_URIS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((uri) => uri.trim())
+        .filter((uri) => uri !== ''),
+    )
+    .pipe(z.array(z.url({ message: 'Must be a comma-separated list of absolute redirect URIs' })))
+    .default([]),
   REDIS_URL: optionalText.pipe(
     z.url({ protocol: /^rediss?$/, message: 'Must be a redis:// URL' }).optional(),
   ),

@@ -29,11 +29,35 @@ export interface RequestContext {
    * Counts a credential mutation against the rate limits, before anything goes upstream; throws RateLimitedError
    * when one is exceeded. `target` is what the mutation is about (an email, a token).
    */
-  limitRate(operation: string, tenant: string, target: string | undefined): Promise<void>;
+  limitRate(
+    operation: string,
+    tenant: string,
+    target: string | undefined,
+    options?: { perIp?: boolean },
+  ): Promise<void>;
+  /** Failed log-in counting for this request's client address (no-ops when rate limits are off). */
+  logInFailures: {
+    check(tenant: string, email: string): Promise<void>;
+    record(tenant: string, email: string): Promise<void>;
+    clear(tenant: string, email: string): Promise<void>;
+  };
+  /** The gateway's storefront client id, for the operations that send one; undefined when none is configured. */
+  clientId: string | undefined;
+  settings: GatewaySettings;
   emporix: EmporixSession;
   loaders: Loaders;
   /** Every Emporix call this request made, for the operation's log line. */
   upstreamCalls: UpstreamCallRecord[];
+}
+
+/** Configuration the resolvers read. */
+export interface GatewaySettings {
+  /** What `signUp` answers for an email that already has an account. */
+  signUpConflicts: 'hide' | 'reveal';
+  /** Redirect URIs `logInWithSocialProvider` accepts, as given (exact match). */
+  socialRedirectUris: readonly string[];
+  /** NODE_ENV is production: `http://localhost` redirect URIs are refused. */
+  production: boolean;
 }
 
 /** The context every resolver receives. */
@@ -51,6 +75,8 @@ export interface ContextDependencies {
   requestIdOf: (request: Request) => string;
   rateLimiter: RateLimiter | undefined;
   trustProxy: TrustProxy;
+  clientId: string | undefined;
+  settings: GatewaySettings;
   /** Called with every upstream call, for metrics. */
   onUpstreamCall?: (call: UpstreamCallRecord) => void;
 }
@@ -72,19 +98,25 @@ export function createContextFactory(deps: ContextDependencies) {
       },
     });
     const { rateLimiter } = deps;
+    const clientIp = () => clientIpOf(initial.req, deps.trustProxy);
     return {
       requestId,
       tenant: resolveTenant(request.headers.get('x-emporix-tenant'), deps.defaultTenant),
       caller,
       limitRate: rateLimiter
-        ? (operation, tenant, target) =>
-            rateLimiter.consume({
-              operation,
-              tenant,
-              target,
-              clientIp: clientIpOf(initial.req, deps.trustProxy),
-            })
+        ? (operation, tenant, target, { perIp = true } = {}) =>
+            rateLimiter.consume({ operation, tenant, target, clientIp: perIp ? clientIp() : undefined })
         : async () => {},
+      logInFailures: rateLimiter
+        ? {
+            check: (tenant, email) => rateLimiter.checkLogInFailures({ tenant, email, clientIp: clientIp() }),
+            record: (tenant, email) =>
+              rateLimiter.recordLogInFailure({ tenant, email, clientIp: clientIp() }),
+            clear: (tenant, email) => rateLimiter.clearLogInFailures({ tenant, email, clientIp: clientIp() }),
+          }
+        : { check: async () => {}, record: async () => {}, clear: async () => {} },
+      clientId: deps.clientId,
+      settings: deps.settings,
       emporix,
       loaders: createLoaders(emporix),
       upstreamCalls,

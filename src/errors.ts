@@ -72,6 +72,27 @@ export class UpstreamError extends Error {
   }
 }
 
+/** `logIn` and the single sign-on operations: the credentials, code or external token were refused. */
+export class InvalidCredentialsError extends Error {
+  override name = 'InvalidCredentialsError';
+}
+
+/** `signUp` with SIGNUP_CONFLICTS=reveal: the email already has an account. */
+export class AccountExistsError extends Error {
+  override name = 'AccountExistsError';
+}
+
+/** An address that does not exist or is not the caller's (Emporix's 404). */
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+  constructor(
+    message: string,
+    readonly id: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The union members every operation can answer with, in the order the schema lists them. */
 export const operationErrorClasses = [
   ValidationError,
@@ -81,4 +102,17 @@ export const operationErrorClasses = [
   UpstreamError,
 ] as const;
 
-export type OperationError = InstanceType<(typeof operationErrorClasses)[number]>;
+/** Errors only some operations answer with; each is listed on the fields that can return it. */
+export const particularErrorClasses = [InvalidCredentialsError, AccountExistsError, NotFoundError] as const;
+
+export type OperationError =
+  | InstanceType<(typeof operationErrorClasses)[number]>
+  | InstanceType<(typeof particularErrorClasses)[number]>;
+
+/** Whether `error` is an expected outcome (a union member) rather than a bug. */
+export function isOperationError(error: unknown): error is OperationError {
+  return (
+    operationErrorClasses.some((errorClass) => error instanceof errorClass) ||
+    particularErrorClasses.some((errorClass) => error instanceof errorClass)
+  );
+}

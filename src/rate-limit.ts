@@ -22,6 +22,10 @@ export interface RateLimitOptions {
   perIp?: RateLimitWindow;
   /** Calls of one mutation for one target (email, token or access token) in one tenant. @default 5 per 900 s */
   perTarget?: RateLimitWindow;
+  /** Failed log-ins per (client IP, email). @default 5 per 900 s */
+  logInFailuresPerIpEmail?: RateLimitWindow;
+  /** Failed log-ins per email, from all addresses together. @default 30 per 3600 s */
+  logInFailuresPerEmail?: RateLimitWindow;
   /** Share counters through this Redis client; in memory when absent. */
   redis?: Redis;
 }
@@ -29,7 +33,16 @@ export interface RateLimitOptions {
 export const defaultRateLimits = {
   perIp: { points: 20, durationSeconds: 60 },
   perTarget: { points: 5, durationSeconds: 900 },
+  logInFailuresPerIpEmail: { points: 5, durationSeconds: 900 },
+  logInFailuresPerEmail: { points: 30, durationSeconds: 3600 },
 } as const satisfies Required<Omit<RateLimitOptions, 'redis'>>;
+
+/** Whose failed log-ins are counted: the email (any case) in a tenant, from one client address. */
+export interface LogInAttempt {
+  tenant: string;
+  email: string;
+  clientIp: string | undefined;
+}
 
 export interface RateLimitRequest {
   operation: string;
@@ -46,6 +59,15 @@ export interface RateLimitRequest {
 export interface RateLimiter {
   /** Counts the request; throws RateLimitedError when a limit is exceeded. */
   consume(request: RateLimitRequest): Promise<void>;
+  /**
+   * Throws RateLimitedError when this email has failed too often, from this address or from all: checked before
+   * a log-in is sent, and answered alike for known and unknown emails.
+   */
+  checkLogInFailures(attempt: LogInAttempt): Promise<void>;
+  /** Counts a refused log-in. */
+  recordLogInFailure(attempt: LogInAttempt): Promise<void>;
+  /** A successful log-in forgives this address's failures for the email (not those from other addresses). */
+  clearLogInFailures(attempt: LogInAttempt): Promise<void>;
 }
 
 export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
@@ -71,6 +93,20 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
   };
   const ipLimiter = limiter('ip', perIp);
   const targetLimiter = limiter('target', perTarget);
+  const failureWindows = {
+    perIpEmail: options.logInFailuresPerIpEmail ?? defaultRateLimits.logInFailuresPerIpEmail,
+    perEmail: options.logInFailuresPerEmail ?? defaultRateLimits.logInFailuresPerEmail,
+  };
+  const ipEmailFailures = limiter('login-failures-ip-email', failureWindows.perIpEmail);
+  const emailFailures = limiter('login-failures-email', failureWindows.perEmail);
+  // Keys hold digests only: no email or address is stored.
+  const failureKeys = ({ tenant, email, clientIp }: LogInAttempt) => {
+    const emailKey = `${tenant}:${digest(email.toLowerCase())}`;
+    return {
+      perEmail: emailKey,
+      perIpEmail: clientIp === undefined ? undefined : `${emailKey}:${digest(clientIp)}`,
+    };
+  };
 
   return {
     async consume({ operation, tenant, clientIp, target }) {
@@ -92,6 +128,44 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
           Math.max(1, Math.ceil(waitMs / 1000)),
         );
       }
+    },
+
+    async checkLogInFailures(attempt) {
+      const keys = failureKeys(attempt);
+      const [perEmail, perIpEmail] = await Promise.all([
+        emailFailures.get(keys.perEmail),
+        keys.perIpEmail === undefined ? null : ipEmailFailures.get(keys.perIpEmail),
+      ]);
+      let waitMs = 0;
+      if (perEmail && perEmail.consumedPoints >= failureWindows.perEmail.points)
+        waitMs = perEmail.msBeforeNext;
+      if (perIpEmail && perIpEmail.consumedPoints >= failureWindows.perIpEmail.points) {
+        waitMs = Math.max(waitMs, perIpEmail.msBeforeNext);
+      }
+      if (waitMs > 0) {
+        throw new RateLimitedError(
+          'Too many failed log-ins for this email: try again later',
+          Math.max(1, Math.ceil(waitMs / 1000)),
+        );
+      }
+    },
+
+    async recordLogInFailure(attempt) {
+      const keys = failureKeys(attempt);
+      // Going over the limit rejects; the count is what matters here, the next check answers for it.
+      const counted = (promise: Promise<unknown>) =>
+        promise.catch((error: unknown) => {
+          if (!(error instanceof RateLimiterRes)) throw error;
+        });
+      await Promise.all([
+        counted(emailFailures.consume(keys.perEmail)),
+        keys.perIpEmail === undefined ? undefined : counted(ipEmailFailures.consume(keys.perIpEmail)),
+      ]);
+    },
+
+    async clearLogInFailures(attempt) {
+      const { perIpEmail } = failureKeys(attempt);
+      if (perIpEmail !== undefined) await ipEmailFailures.delete(perIpEmail);
     },
   };
 }

@@ -133,7 +133,12 @@ describe('with a client id, the gateway fetches anonymous tokens itself', () => 
 
   it('does not ask Emporix again for a few seconds about a tenant it refused', async () => {
     const client = stack.client({ tenant: 'nosuchtenant' });
-    for (let i = 0; i < 3; i += 1) expectTypename((await client.Me()).me, 'ValidationError');
+    for (let i = 0; i < 3; i += 1) {
+      expect(expectTypename((await client.Me()).me, 'UpstreamError')).toMatchObject({
+        status: 400,
+        retryable: false,
+      });
+    }
     expect(stack.upstream().map((request) => [request.path, request.query.tenant])).toEqual([
       [anonymousLoginPath, 'nosuchtenant'],
     ]);
@@ -188,12 +193,20 @@ describe('with a client id, the gateway fetches anonymous tokens itself', () => 
     }
   });
 
-  it('an unknown client id is the emulator’s 400, as a ValidationError, and the endpoint is not called', async () => {
+  it('an unknown client id is the gateway’s configuration problem: an UpstreamError, logged once, and the endpoint is not called', async () => {
     const misconfigured = await startStack({ gateway: { clientId: 'no-such-client' } });
     try {
       const { me } = await misconfigured.client().Me();
-      expectTypename(me, 'ValidationError');
+      // Not the caller's fault: not the Validation or Unauthorized answer its own call would get.
+      expect(expectTypename(me, 'UpstreamError')).toMatchObject({ status: 400, retryable: false });
       expect(misconfigured.upstream().map((request) => request.path)).toEqual([anonymousLoginPath]);
+      // A second request is answered from the remembered refusal; the failure is logged once, at error.
+      await misconfigured.client().Me();
+      const failures = misconfigured.logs
+        .map((line) => JSON.parse(line) as { level: number; msg: string; tenant?: string; status?: number })
+        .filter((line) => line.msg === 'anonymous token request failed');
+      expect(failures).toHaveLength(1);
+      expect(failures[0]).toMatchObject({ level: 50, tenant: 'demo', status: 400 });
     } finally {
       await misconfigured.close();
     }

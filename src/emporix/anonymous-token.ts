@@ -5,6 +5,7 @@
  */
 import { UpstreamError } from '../errors.js';
 import type { EmporixClient } from './client.js';
+import { endpoints } from './endpoints.js';
 import type { UpstreamCallRecord } from './http.js';
 import { mapAnswer } from './map-response.js';
 
@@ -24,6 +25,11 @@ export function createAnonymousTokenProvider(options: {
   client: EmporixClient;
   clientId: string;
   now?: () => number;
+  /**
+   * Told of a failed fetch, at most once per tenant per minute: it is the gateway's configuration (its client
+   * id) or Emporix that failed, not the caller, so it belongs in the error log.
+   */
+  onFailure?: (tenant: string, error: UpstreamError) => void;
 }): AnonymousTokenProvider {
   const now = options.now ?? Date.now;
   const maxTenants = 1000;
@@ -33,6 +39,7 @@ export function createAnonymousTokenProvider(options: {
   // A tenant Emporix refuses (400, 401, 403, 404: an unknown tenant or a wrong client id) is not asked again for
   // a few seconds: any caller can name any tenant, and each would otherwise cost an Emporix call.
   const refused = new Map<string, { error: Error; until: number }>();
+  const reportedAt = new Map<string, number>();
 
   function remember<V>(map: Map<string, V>, tenant: string, value: V): void {
     map.delete(tenant);
@@ -46,17 +53,34 @@ export function createAnonymousTokenProvider(options: {
     requestId: string,
     record?: (call: UpstreamCallRecord) => void,
   ): Promise<string> {
-    const answer = await options.client.anonymousLogin(
-      { tenant, clientId: options.clientId, requestId },
-      record,
+    const answer = await options.client.call(
+      'anonymousLogin',
+      { tenant, requestId, record },
+      { query: { tenant, client_id: options.clientId } },
     );
-    const mapped = mapAnswer(answer, { requiredScopes: [] });
+    const mapped = mapAnswer(answer, endpoints.anonymousLogin);
     if (!mapped.ok) {
-      const status = answer.kind === 'response' ? answer.status : 0;
-      if ([400, 401, 403, 404].includes(status)) {
-        remember(refused, tenant, { error: mapped.error, until: now() + refusedForMs });
+      // Not the caller's fault, whatever the status: an UpstreamError, never the Validation or Unauthorized
+      // answer the caller's own call would get.
+      const status = answer.kind === 'response' ? answer.status : null;
+      const retryable = status === null || status >= 500 || status === 429;
+      const error = new UpstreamError(
+        status === null
+          ? 'The gateway could not get an anonymous token from Emporix'
+          : `Emporix refused the gateway's anonymous token request with status ${status}`,
+        status,
+        retryable,
+        { cause: mapped.error },
+      );
+      if (status !== null && [400, 401, 403, 404].includes(status)) {
+        remember(refused, tenant, { error, until: now() + refusedForMs });
       }
-      throw mapped.error;
+      const last = reportedAt.get(tenant);
+      if (last === undefined || now() - last >= 60_000) {
+        remember(reportedAt, tenant, now());
+        options.onFailure?.(tenant, error);
+      }
+      throw error;
     }
     const body = mapped.json as { access_token?: unknown; expires_in?: unknown } | undefined;
     const accessToken = body?.access_token;

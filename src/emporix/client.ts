@@ -1,111 +1,66 @@
 /**
- * One function per Emporix endpoint the gateway uses, over the single `request()` of `http.ts`. Each sends exactly
- * the documented path and body; what an answer means is decided by `map-response.ts` with the facts listed here.
+ * The one generic call over the catalogue (`endpoints.ts`): it fills the path template, adds the query and JSON
+ * body, and sends through the single `request()` of `http.ts`. What an answer means is decided by
+ * `map-response.ts`; which token to send, by `session.ts`.
  */
+import { type EndpointName, endpoints } from './endpoints.js';
 import type { UpstreamAnswer, UpstreamCallRecord, UpstreamHttp } from './http.js';
-import type { EndpointOutcomes } from './map-response.js';
-import type {
-  ChangeCustomerEmailBody,
-  ChangePasswordBody,
-  ConfirmCustomerEmailChangeBody,
-  RequestPasswordResetBody,
-  ResetPasswordBody,
-} from './types.js';
+import type { EndpointBodies } from './types.js';
 
-/** Who is calling and for which tenant: what every endpoint call carries. */
+/** Who is calling, for which tenant, with which token: what every call carries. */
 export interface EndpointCall {
   tenant: string;
   requestId: string;
-  /** The full `Authorization` header value. */
-  authorization: string;
+  /** The full `Authorization` header value; absent for endpoints that take no token. */
+  authorization?: string;
   record?: (call: UpstreamCallRecord) => void;
 }
 
-export type EndpointName = keyof typeof endpoints;
-
-/** The facts of each endpoint that the mapping and the token choice need. */
-export const endpoints = {
-  anonymousLogin: { requiredScopes: [], token: 'none' },
-  getMe: { requiredScopes: [], token: 'anonymous' },
-  changeCustomerEmail: {
-    requiredScopes: ['customer.customerprofile_edit'],
-    token: 'customer',
-    inputArgument: 'input',
-  },
-  confirmCustomerEmailChange: { requiredScopes: [], token: 'anonymous', inputArgument: 'input' },
-  // A 404 is reported as success so that the answer never tells whether an account exists for the email.
-  requestPasswordReset: {
-    requiredScopes: [],
-    token: 'anonymous',
-    alsoSuccess: [404],
-    inputArgument: 'input',
-  },
-  resetPassword: { requiredScopes: [], token: 'anonymous', inputArgument: 'input' },
-  changePassword: { requiredScopes: [], token: 'customer', inputArgument: 'input' },
-} as const satisfies Record<string, EndpointOutcomes & { token: 'none' | 'anonymous' | 'customer' }>;
+/** What one call sends besides the tenant and token; `body` is typed by the endpoint (see `EndpointBodies`). */
+export interface EndpointRequest<N extends EndpointName = EndpointName> {
+  /** Values of the path template's `{name}` segments other than `{tenant}`. */
+  params?: Record<string, string>;
+  /** Query parameters; undefined ones are left out. Tokens may be among them: nothing logs a query. */
+  query?: Record<string, string | undefined>;
+  /** Sent as JSON when present. */
+  body?: N extends keyof EndpointBodies ? EndpointBodies[N] : never;
+  /** Extra request headers the endpoint documents (e.g. `session-id`). */
+  headers?: Record<string, string>;
+}
 
 export type EmporixClient = ReturnType<typeof createEmporixClient>;
 
 export function createEmporixClient(http: UpstreamHttp) {
-  function post(
-    endpoint: EndpointName,
-    call: EndpointCall,
-    path: string,
-    body: object,
-  ): Promise<UpstreamAnswer> {
-    return http.request(
-      {
-        endpoint,
-        method: 'POST',
-        path: `/customer/${encodeURIComponent(call.tenant)}${path}`,
-        authorization: call.authorization,
-        requestId: call.requestId,
-        body,
-      },
-      call.record,
-    );
-  }
-
   return {
-    anonymousLogin: (
-      params: { tenant: string; clientId: string; requestId: string },
-      record?: (call: UpstreamCallRecord) => void,
-    ) =>
-      http.request(
+    call<N extends EndpointName>(
+      name: N,
+      call: EndpointCall,
+      request: EndpointRequest<N> = {},
+    ): Promise<UpstreamAnswer> {
+      const endpoint = endpoints[name];
+      const values: Record<string, string> = { ...request.params, tenant: call.tenant };
+      const path = endpoint.path.replace(/\{(\w+)\}/g, (_segment, key: string) => {
+        const value = values[key];
+        if (value === undefined) throw new Error(`No value for {${key}} of ${name}`);
+        return encodeURIComponent(value);
+      });
+      const query = new URLSearchParams();
+      for (const [key, value] of Object.entries(request.query ?? {})) {
+        if (value !== undefined) query.set(key, value);
+      }
+      const search = query.size === 0 ? '' : `?${query}`;
+      return http.request(
         {
-          endpoint: 'anonymousLogin',
-          method: 'GET',
-          path: `/customerlogin/auth/anonymous/login?${new URLSearchParams({ tenant: params.tenant, client_id: params.clientId })}`,
-          requestId: params.requestId,
-        },
-        record,
-      ),
-
-    getMe: (call: EndpointCall) =>
-      http.request(
-        {
-          endpoint: 'getMe',
-          method: 'GET',
-          path: `/customer/${encodeURIComponent(call.tenant)}/me`,
+          endpoint: name,
+          method: endpoint.method,
+          path: path + search,
           authorization: call.authorization,
           requestId: call.requestId,
+          body: request.body,
+          headers: request.headers,
         },
         call.record,
-      ),
-
-    changeCustomerEmail: (call: EndpointCall, body: ChangeCustomerEmailBody) =>
-      post('changeCustomerEmail', call, '/me/accounts/internal/email/change', body),
-
-    confirmCustomerEmailChange: (call: EndpointCall, body: ConfirmCustomerEmailChangeBody) =>
-      post('confirmCustomerEmailChange', call, '/me/accounts/internal/email/change/confirm', body),
-
-    requestPasswordReset: (call: EndpointCall, body: RequestPasswordResetBody) =>
-      post('requestPasswordReset', call, '/password/reset', body),
-
-    resetPassword: (call: EndpointCall, body: ResetPasswordBody) =>
-      post('resetPassword', call, '/password/reset/update', body),
-
-    changePassword: (call: EndpointCall, body: ChangePasswordBody) =>
-      post('changePassword', call, '/password/change', body),
+      );
+    },
   };
 }

@@ -11,14 +11,16 @@ import { traceUpstreamCall } from '../tracing.js';
 export interface UpstreamRequest {
   /** Names the endpoint in logs, e.g. `changePassword`. */
   endpoint: string;
-  method: 'GET' | 'POST';
-  /** Path and query, already encoded. */
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** Path and query, already encoded. Never logged: query strings may carry tokens. */
   path: string;
   /** The full `Authorization` header value to send, when the endpoint needs one. */
   authorization?: string;
   requestId: string;
   /** Sent as JSON when present. */
   body?: unknown;
+  /** Further headers the endpoint documents. */
+  headers?: Record<string, string>;
 }
 
 export type UpstreamAnswer =
@@ -79,7 +81,7 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
     record?: (call: UpstreamCallRecord) => void,
   ): Promise<UpstreamAnswer> {
     const started = performance.now();
-    const headers: Record<string, string> = { 'x-request-id': req.requestId };
+    const headers: Record<string, string> = { ...req.headers, 'x-request-id': req.requestId };
     if (req.authorization !== undefined) headers.authorization = req.authorization;
     let payload: string | undefined;
     if (req.body !== undefined) {

@@ -3,7 +3,10 @@
  * means the same thing for every operation.
  */
 import {
+  AccountExistsError,
   ForbiddenError,
+  InvalidCredentialsError,
+  NotFoundError,
   type OperationError,
   RateLimitedError,
   UnauthorizedError,
@@ -21,11 +24,31 @@ export interface EndpointOutcomes {
   alsoSuccess?: readonly number[];
   /** The GraphQL argument holding the fields Emporix names in a 400's `details`; absent when there is none. */
   inputArgument?: string;
+  /**
+   * Statuses that mean the caller's credentials (password, provider code, external token) were refused, unless
+   * a 401's fault names a token problem: that is the access token's fault, as everywhere.
+   */
+  invalidCredentialsOn?: readonly number[];
+  /** What a 409 means, when it is an expected outcome. */
+  on409?: 'accountExists';
+  /** A 409, or a 400 naming the version, is a stale `expectedVersion`. */
+  versionConflict?: boolean;
+  /** The path parameter naming the resource: a 404 is a NotFoundError with its value. */
+  notFoundParam?: string;
+}
+
+/** What the mapping needs to know of the call itself. */
+export interface CallFacts {
+  params?: Record<string, string>;
 }
 
 export type MappedAnswer = { ok: true; status: number; json: unknown } | { ok: false; error: OperationError };
 
-export function mapAnswer(answer: UpstreamAnswer, endpoint: EndpointOutcomes): MappedAnswer {
+export function mapAnswer(
+  answer: UpstreamAnswer,
+  endpoint: EndpointOutcomes,
+  call: CallFacts = {},
+): MappedAnswer {
   if (answer.kind === 'failure') {
     const message =
       answer.reason === 'timeout' ? 'Emporix did not answer in time' : 'Emporix could not be reached';
@@ -35,7 +58,23 @@ export function mapAnswer(answer: UpstreamAnswer, endpoint: EndpointOutcomes): M
   if ((status >= 200 && status < 300) || endpoint.alsoSuccess?.includes(status)) {
     return { ok: true, status, json };
   }
-  return { ok: false, error: errorForStatus(status, json, answer.headers['retry-after'], endpoint) };
+  return { ok: false, error: errorForStatus(status, json, answer.headers['retry-after'], endpoint, call) };
+}
+
+/**
+ * Whether a 401 is about the access token (invalid, expired, missing) rather than the caller's credentials:
+ * Emporix's API gateway names token faults in `fault.detail.errorcode`, e.g. `oauth.v2.InvalidAccessToken` or
+ * `keymanagement.service.access_token_expired`.
+ */
+export function isTokenFault(json: unknown): boolean {
+  const errorcode = stringField(objectField(objectField(json, 'fault'), 'detail'), 'errorcode');
+  return errorcode !== undefined && /token/i.test(errorcode);
+}
+
+/** Whether this 401 answer will be reported as refused credentials rather than as the token's fault. */
+export function isCredentialsRefusal(status: number, json: unknown, endpoint: EndpointOutcomes): boolean {
+  if (!endpoint.invalidCredentialsOn?.includes(status)) return false;
+  return status !== 401 || !isTokenFault(json);
 }
 
 function errorForStatus(
@@ -43,8 +82,27 @@ function errorForStatus(
   json: unknown,
   retryAfter: string | string[] | undefined,
   endpoint: EndpointOutcomes,
+  call: CallFacts,
 ): OperationError {
   switch (true) {
+    case isCredentialsRefusal(status, json, endpoint):
+      return new InvalidCredentialsError(
+        status === 401 ? 'The credentials were not accepted' : (stringField(json, 'message') ?? 'Refused'),
+      );
+    case endpoint.versionConflict === true && (status === 409 || (status === 400 && namesVersion(json))):
+      return new ValidationError('The profile changed since it was read: read it again and retry', [
+        {
+          path: ['input', 'expectedVersion'],
+          message: 'Is not the current version of the profile',
+          code: 'version_conflict',
+        },
+      ]);
+    case status === 409 && endpoint.on409 === 'accountExists':
+      return new AccountExistsError('An account with this email already exists');
+    case status === 404 && endpoint.notFoundParam !== undefined: {
+      const id = call.params?.[endpoint.notFoundParam] ?? '';
+      return new NotFoundError(`No address ${id} in the customer's address book`, id);
+    }
     case status === 400:
       return new ValidationError(
         stringField(json, 'message') ?? 'Emporix refused the request',
@@ -101,6 +159,17 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 }
 
 const MAX_GRAPHQL_INT = 2 ** 31 - 1;
+
+function namesVersion(json: unknown): boolean {
+  const details = objectField(json, 'details');
+  const texts = [
+    stringField(json, 'message'),
+    ...(Array.isArray(details)
+      ? details.flatMap((detail: unknown) => [stringField(detail, 'field'), stringField(detail, 'message')])
+      : []),
+  ];
+  return texts.some((text) => text !== undefined && /version/i.test(text));
+}
 
 function objectField(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;

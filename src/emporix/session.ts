@@ -5,18 +5,11 @@
  */
 import { UnauthorizedError, UpstreamError } from '../errors.js';
 import type { AnonymousTokenProvider } from './anonymous-token.js';
-import { type EmporixClient, type EndpointCall, type EndpointName, endpoints } from './client.js';
+import type { EmporixClient, EndpointCall, EndpointRequest } from './client.js';
+import { type EndpointName, endpoints } from './endpoints.js';
 import type { UpstreamAnswer, UpstreamCallRecord } from './http.js';
-import { mapAnswer } from './map-response.js';
-import {
-  type ChangeCustomerEmailBody,
-  type ChangePasswordBody,
-  type ConfirmCustomerEmailChangeBody,
-  type EmporixCustomer,
-  emporixCustomer,
-  type RequestPasswordResetBody,
-  type ResetPasswordBody,
-} from './types.js';
+import { isCredentialsRefusal, mapAnswer } from './map-response.js';
+import { type EmporixCustomer, emporixCustomer } from './types.js';
 
 /** The caller's `Authorization` header, as far as the gateway needs to understand it. */
 export type CallerAuthorization =
@@ -41,28 +34,45 @@ export interface SessionOptions {
 
 export type EmporixSession = ReturnType<typeof createEmporixSession>;
 
+/** How one call picks its token, when not by the endpoint's kind and the caller's header. */
+export interface CallOptions {
+  /** Send this access token instead (e.g. the one a log-in just returned). */
+  accessToken?: string;
+}
+
 export function createEmporixSession(options: SessionOptions) {
   const { client, anonymousTokens, requestId, caller, record } = options;
 
-  async function send(
-    endpoint: EndpointName,
+  /** Sends one call of the catalogue with the right token and maps the answer; a failure is thrown. */
+  async function call<N extends EndpointName>(
+    name: N,
     tenant: string,
-    call: (call: EndpointCall) => Promise<UpstreamAnswer>,
+    request: EndpointRequest<N> = {},
+    callOptions: CallOptions = {},
   ): Promise<{ status: number; json: unknown }> {
-    const spec = endpoints[endpoint];
-    const answer = await sendWithToken(spec.token === 'customer', tenant, call);
-    const mapped = mapAnswer(answer, spec);
+    const endpoint = endpoints[name];
+    const send = (endpointCall: EndpointCall) => client.call<N>(name, endpointCall, request);
+    const base = { tenant, requestId, record };
+    const answer =
+      endpoint.token === 'none'
+        ? await send(base)
+        : callOptions.accessToken !== undefined
+          ? await send({ ...base, authorization: `Bearer ${callOptions.accessToken}` })
+          : await sendWithToken(name, tenant, send);
+    const mapped = mapAnswer(answer, endpoint, { params: request.params });
     if (!mapped.ok) throw mapped.error;
     return mapped;
   }
 
   async function sendWithToken(
-    needsCustomerToken: boolean,
+    name: EndpointName,
     tenant: string,
-    call: (call: EndpointCall) => Promise<UpstreamAnswer>,
+    send: (call: EndpointCall) => Promise<UpstreamAnswer>,
   ): Promise<UpstreamAnswer> {
+    const endpoint = endpoints[name];
+    const needsCustomerToken = endpoint.token === 'customer';
     const base = { tenant, requestId, record };
-    if (caller.kind === 'bearer') return call({ ...base, authorization: caller.header });
+    if (caller.kind === 'bearer') return send({ ...base, authorization: caller.header });
     if (caller.kind === 'malformed') {
       throw new UnauthorizedError(
         'The Authorization header must be "Bearer <Emporix access token>"',
@@ -78,39 +88,31 @@ export function createEmporixSession(options: SessionOptions) {
       );
     }
     const token = await anonymousTokens.get(tenant, requestId, record);
-    const answer = await call({ ...base, authorization: `Bearer ${token}` });
+    const answer = await send({ ...base, authorization: `Bearer ${token}` });
     if (answer.kind !== 'response' || answer.status !== 401) return answer;
+    // A refused password is not our token's fault: a log-in is never sent twice.
+    if (isCredentialsRefusal(answer.status, answer.json, endpoint)) return answer;
     // Our cached token was refused (revoked, or expired early): fetch a fresh one and try exactly once more.
     anonymousTokens.invalidate(tenant, token);
     const fresh = await anonymousTokens.get(tenant, requestId, record);
-    return call({ ...base, authorization: `Bearer ${fresh}` });
+    return send({ ...base, authorization: `Bearer ${fresh}` });
   }
 
   return {
-    async getMe(tenant: string): Promise<EmporixCustomer> {
-      const { status, json } = await send('getMe', tenant, (call) => client.getMe(call));
+    call,
+    /** The profile the token belongs to; with `expand`, its addresses too. */
+    async getMe(
+      tenant: string,
+      { expand = false, accessToken }: { expand?: boolean; accessToken?: string } = {},
+    ): Promise<EmporixCustomer> {
+      const { status, json } = await call('getMe', tenant, expand ? { query: { expand: 'addresses' } } : {}, {
+        accessToken,
+      });
       const profile = emporixCustomer.safeParse(json);
       if (!profile.success) {
         throw new UpstreamError('Emporix answered with an unreadable profile', status, false);
       }
       return profile.data;
-    },
-    async changeCustomerEmail(tenant: string, body: ChangeCustomerEmailBody): Promise<void> {
-      await send('changeCustomerEmail', tenant, (call) => client.changeCustomerEmail(call, body));
-    },
-    async confirmCustomerEmailChange(tenant: string, body: ConfirmCustomerEmailChangeBody): Promise<void> {
-      await send('confirmCustomerEmailChange', tenant, (call) =>
-        client.confirmCustomerEmailChange(call, body),
-      );
-    },
-    async requestPasswordReset(tenant: string, body: RequestPasswordResetBody): Promise<void> {
-      await send('requestPasswordReset', tenant, (call) => client.requestPasswordReset(call, body));
-    },
-    async resetPassword(tenant: string, body: ResetPasswordBody): Promise<void> {
-      await send('resetPassword', tenant, (call) => client.resetPassword(call, body));
-    },
-    async changePassword(tenant: string, body: ChangePasswordBody): Promise<void> {
-      await send('changePassword', tenant, (call) => client.changePassword(call, body));
     },
   };
 }

@@ -2,7 +2,7 @@ import { useOnResolve } from '@envelop/on-resolve';
 import { type GraphQLResolveInfo, getNamedType, getOperationAST, isUnionType } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
-import { operationErrorClasses } from '../errors.js';
+import { isOperationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 interface FieldOutcome {
@@ -90,7 +90,7 @@ export function useOperationLog(
 }
 
 function typenameOf(result: unknown, context: Context, info: GraphQLResolveInfo): string | null {
-  if (result instanceof Error && !operationErrorClasses.some((errorClass) => result instanceof errorClass)) {
+  if (result instanceof Error && !isOperationError(result)) {
     return null;
   }
   const type = getNamedType(info.returnType);

@@ -7,7 +7,11 @@ import type { Context } from '../context.js';
 import { operationErrorClasses, ValidationError } from '../errors.js';
 import { issuesFromZod } from './validation.js';
 
-export const builder = new SchemaBuilder<{ Context: Context; DefaultFieldNullability: false }>({
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  DefaultFieldNullability: false;
+  Scalars: { DateTime: { Input: Date; Output: Date | string } };
+}>({
   // The errors plugin comes first so that it wraps outermost and turns the zod plugin's ValidationError into a
   // union member. Federation comes after the plugins that wrap resolvers, as its documentation asks.
   plugins: [ErrorsPlugin, ZodPlugin, DirectivePlugin, FederationPlugin],

@@ -1,8 +1,61 @@
+import {
+  BREAK,
+  type GraphQLResolveInfo,
+  type OperationDefinitionNode,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
 import { requireTenant } from '../context.js';
-import type { EmporixCustomer } from '../emporix/types.js';
-import { operationErrorClasses } from '../errors.js';
+import type { EmporixAddress, EmporixCustomer, UpdateProfileBody } from '../emporix/types.js';
+import { isOperationError } from '../errors.js';
 import { builder } from './builder.js';
 import { resultUnion } from './success.js';
+import { parsedBy, updateCustomerProfileInput } from './validation.js';
+
+const BusinessModel = builder.enumType('BusinessModel', {
+  description: 'Whether the customer buys for a company (B2B) or for themselves (B2C).',
+  values: {
+    B2B: { description: 'Assigned to a company (a registration id is on the profile).' },
+    B2C: { description: 'Not assigned to any company.' },
+  },
+});
+
+export const CustomerAddress = builder.objectRef<EmporixAddress>('CustomerAddress').implement({
+  description: "An address in the signed-in customer's address book.",
+  fields: (t) => ({
+    id: t.exposeID('id', {
+      description: 'The id Emporix gave the address; use it in the address operations.',
+    }),
+    contactName: t.exposeString('contactName', { nullable: true, description: 'Who receives mail there.' }),
+    companyName: t.exposeString('companyName', { nullable: true, description: 'Company name.' }),
+    street: t.exposeString('street', { nullable: true, description: 'Street.' }),
+    streetNumber: t.exposeString('streetNumber', { nullable: true, description: 'House number.' }),
+    streetAppendix: t.exposeString('streetAppendix', {
+      nullable: true,
+      description: 'Addition to the street, e.g. a flat.',
+    }),
+    extraLines: t.stringList({
+      description: "Emporix's extraLine1 to extraLine4, in order, empty ones left out.",
+      resolve: (address) =>
+        [address.extraLine1, address.extraLine2, address.extraLine3, address.extraLine4].filter(
+          (line): line is string => line !== undefined && line !== '',
+        ),
+    }),
+    zipCode: t.exposeString('zipCode', { nullable: true, description: 'Postal code.' }),
+    city: t.exposeString('city', { nullable: true, description: 'City.' }),
+    state: t.exposeString('state', { nullable: true, description: 'State or region.' }),
+    country: t.exposeString('country', { nullable: true, description: 'ISO 3166-1 alpha-2 country code.' }),
+    contactPhone: t.exposeString('contactPhone', {
+      nullable: true,
+      description: 'Phone number for delivery.',
+    }),
+    isDefault: t.exposeBoolean('isDefault', {
+      description: 'Whether this is the default address; at most one address is.',
+    }),
+    tags: t.exposeStringList('tags', { description: 'Tags such as SHIPPING or BILLING.' }),
+  }),
+});
 
 export const Customer = builder.objectRef<EmporixCustomer>('Customer').implement({
   description:
@@ -38,21 +91,105 @@ export const Customer = builder.objectRef<EmporixCustomer>('Customer').implement
       nullable: true,
       description: 'The preferred site code.',
     }),
-    businessModel: t.exposeString('businessModel', { nullable: true, description: 'B2B or B2C.' }),
+    businessModel: t.field({
+      type: BusinessModel,
+      nullable: true,
+      description: 'B2B or B2C; null when Emporix did not say.',
+      resolve: (customer) =>
+        customer.businessModel === 'B2B' || customer.businessModel === 'B2C' ? customer.businessModel : null,
+    }),
+    companyRegistrationId: t.string({
+      nullable: true,
+      description: "The company's registration id (Emporix `b2b.companyRegistrationId`), for B2B customers.",
+      resolve: (customer) => customer.b2b?.companyRegistrationId ?? null,
+    }),
+    lastLogin: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the customer last logged in; null when Emporix did not say.',
+      resolve: (customer) => {
+        const at = customer.lastLogin === undefined ? Number.NaN : Date.parse(customer.lastLogin);
+        return Number.isNaN(at) ? null : new Date(at);
+      },
+    }),
+    version: t.int({
+      nullable: true,
+      description:
+        'The version of the profile (Emporix `metadata.version`): send it back as `expectedVersion` to change the profile only if nobody changed it since.',
+      resolve: (customer) => customer.metadata?.version ?? null,
+    }),
+    addresses: t.field({
+      type: [CustomerAddress],
+      description:
+        'The address book. Selecting it (or `defaultAddress`) reads the profile with its addresses in the same single call.',
+      resolve: (customer) => customer.addresses ?? [],
+    }),
+    defaultAddress: t.field({
+      type: CustomerAddress,
+      nullable: true,
+      description: 'The default address; null when none is the default.',
+      resolve: (customer) =>
+        customer.defaultAddress ?? customer.addresses?.find((address) => address.isDefault) ?? null,
+    }),
   }),
 });
+
+const addressBookSelected = new WeakMap<OperationDefinitionNode, boolean>();
+
+/**
+ * Whether the operation selects the address book of a Customer anywhere (through aliases and fragments too), so
+ * that its single `me` call asks for `?expand=addresses` only then. Decided once per parsed operation.
+ */
+export function selectsAddressBook(info: GraphQLResolveInfo): boolean {
+  const known = addressBookSelected.get(info.operation);
+  if (known !== undefined) return known;
+  const typeInfo = new TypeInfo(info.schema);
+  let found = false;
+  const visitor = visitWithTypeInfo(typeInfo, {
+    Field(node) {
+      if (
+        typeInfo.getParentType()?.name === 'Customer' &&
+        (node.name.value === 'addresses' || node.name.value === 'defaultAddress')
+      ) {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  visit(info.operation, visitor);
+  for (const fragment of Object.values(info.fragments)) {
+    if (found) break;
+    visit(fragment, visitor);
+  }
+  addressBookSelected.set(info.operation, found);
+  return found;
+}
+
+/** The profile a token belongs to, through the request's loader (one call per token and request). */
+export function loadProfile(
+  context: Parameters<typeof requireTenant>[0],
+  info: GraphQLResolveInfo,
+  accessToken?: string,
+) {
+  return context.loaders.me.load({
+    tenant: requireTenant(context),
+    accessToken,
+    expand: selectsAddressBook(info),
+  });
+}
 
 builder.asEntity(Customer, {
   key: builder.selection<{ id: string }>('id'),
   // Only ever the caller's own profile, found with the caller's token: another customer's id resolves to null, so a
   // supergraph cannot be used to read someone else's data. All references of a request share one `me` load.
-  resolveReference: async (reference, context) => {
+  resolveReference: async (reference, context, info) => {
     if (!context.tenant.ok) return null;
     try {
-      const profile = await context.loaders.me.load(context.tenant.tenant);
+      const profile = await loadProfile(context, info);
       return profile.id === reference.id ? profile : null;
     } catch (error) {
-      if (operationErrorClasses.some((errorClass) => error instanceof errorClass)) return null;
+      if (isOperationError(error)) return null;
       throw error;
     }
   },
@@ -64,8 +201,99 @@ builder.queryField('me', (t) =>
   t.field({
     type: Customer,
     description:
-      "The caller's own profile (GET /customer/{tenant}/me, customer or anonymous token). Asked several times in one request, it is fetched once.",
+      "The caller's own profile (GET /customer/{tenant}/me, customer or anonymous token; `?expand=addresses` only when the address book is selected). Asked several times in one request, it is fetched once.",
     errors: resultUnion('me'),
-    resolve: (_root, _args, context) => context.loaders.me.load(requireTenant(context)),
+    resolve: (_root, _args, context, info) => loadProfile(context, info),
   }),
 );
+
+const UpdateCustomerProfileInput = builder.inputType('UpdateCustomerProfileInput', {
+  description:
+    "What to change on the signed-in customer's profile. A field left out stays as it is; a field given as null is cleared (except `contactEmail`, which cannot be cleared). At least one field besides `expectedVersion`.",
+  fields: (t) => ({
+    title: t.string({
+      required: false,
+      description: 'Form of address, e.g. MR: trimmed, 1 to 256 characters.',
+    }),
+    firstName: t.string({ required: false, description: 'Trimmed, 1 to 256 characters.' }),
+    middleName: t.string({ required: false, description: 'Trimmed, 1 to 256 characters.' }),
+    lastName: t.string({ required: false, description: 'Trimmed, 1 to 256 characters.' }),
+    contactPhone: t.string({
+      required: false,
+      description: '1 to 64 characters of digits, spaces and + - ( ) . /',
+    }),
+    company: t.string({ required: false, description: 'Trimmed, 1 to 256 characters.' }),
+    preferredLanguage: t.string({ required: false, description: 'A language like en, en_US or en-US.' }),
+    preferredCurrency: t.string({ required: false, description: 'An ISO 4217 code; upper-cased.' }),
+    preferredSite: t.string({
+      required: false,
+      description: 'A site code: 1 to 64 letters, digits, "-", "_".',
+    }),
+    contactEmail: t.string({ required: false, description: 'A valid email; cannot be null.' }),
+    companyRegistrationId: t.string({
+      required: false,
+      description:
+        "The company's registration id (makes the customer B2B): the profile must then have firstName, lastName and company.",
+    }),
+    expectedVersion: t.int({
+      required: false,
+      description:
+        "The profile's `version` as last read: the change is refused with a ValidationError on this field if the profile changed since.",
+    }),
+  }),
+});
+
+interface ProfileWritten {
+  success: true;
+  tenant: string;
+}
+
+const UpdateCustomerProfileSuccess = builder
+  .objectRef<ProfileWritten>('UpdateCustomerProfileSuccess')
+  .implement({
+    description: 'The profile was changed.',
+    fields: (t) => ({
+      success: t.exposeBoolean('success', { description: 'Always true.' }),
+      customer: t.field({
+        type: Customer,
+        description: 'The profile as it is after the change (read again from Emporix, only when selected).',
+        resolve: (written, _args, context, info) => loadProfile(context, info),
+      }),
+    }),
+  });
+
+builder.mutationField('updateCustomerProfile', (t) =>
+  t.field({
+    type: UpdateCustomerProfileSuccess,
+    description:
+      "Changes the signed-in customer's profile (PATCH /customer/{tenant}/me, customer token). A stale `expectedVersion` is a ValidationError on `input.expectedVersion`.",
+    args: {
+      input: t.arg({
+        type: UpdateCustomerProfileInput,
+        required: true,
+        validate: { schema: updateCustomerProfileInput },
+      }),
+    },
+    errors: resultUnion('updateCustomerProfile'),
+    resolve: async (_root, args, context) => {
+      const tenant = requireTenant(context);
+      const { expectedVersion, companyRegistrationId, contactEmail, ...names } = parsedBy(
+        updateCustomerProfileInput,
+        args.input,
+      );
+      const body: UpdateProfileBody = { ...names };
+      if (contactEmail !== undefined && contactEmail !== null) body.contactEmail = contactEmail;
+      if (companyRegistrationId !== undefined) body.b2b = { companyRegistrationId };
+      if (expectedVersion !== undefined) body.metadata = { version: expectedVersion };
+      await context.emporix.call('updateMe', tenant, { body: withoutAbsent(body) });
+      // The profile changed: nothing read before the write in this request may answer for it.
+      context.loaders.me.clearAll();
+      return { success: true, tenant } as const;
+    },
+  }),
+);
+
+/** The object without its undefined entries: absent means "leave as it is", and must not be sent. */
+export function withoutAbsent<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
+}

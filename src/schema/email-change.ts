@@ -44,11 +44,13 @@ builder.mutationField('changeCustomerEmail', (t) =>
       const tenant = requireTenant(context);
       const input = parsedBy(changeCustomerEmailInput, args.input);
       await context.limitRate('changeCustomerEmail', tenant, input.email.toLowerCase());
-      await context.emporix.changeCustomerEmail(tenant, {
-        email: input.email,
-        password: input.password,
-        newEmail: input.newEmail,
-        syncContactEmail: input.syncContactEmail,
+      await context.emporix.call('changeCustomerEmail', tenant, {
+        body: {
+          email: input.email,
+          password: input.password,
+          newEmail: input.newEmail,
+          syncContactEmail: input.syncContactEmail,
+        },
       });
       return success;
     },
@@ -82,7 +84,7 @@ builder.mutationField('confirmCustomerEmailChange', (t) =>
       const tenant = requireTenant(context);
       const input = parsedBy(confirmCustomerEmailChangeInput, args.input);
       await context.limitRate('confirmCustomerEmailChange', tenant, input.token);
-      await context.emporix.confirmCustomerEmailChange(tenant, { token: input.token });
+      await context.emporix.call('confirmCustomerEmailChange', tenant, { body: { token: input.token } });
       return success;
     },
   }),

@@ -1,5 +1,8 @@
 import {
+  AccountExistsError,
   ForbiddenError,
+  InvalidCredentialsError,
+  NotFoundError,
   RateLimitedError,
   UnauthorizedError,
   UpstreamError,
@@ -110,5 +113,31 @@ builder.objectType(UpstreamError, {
       description:
         'Whether the same request may succeed later (true for 5xx, timeouts and network failures). The gateway itself never retries a credential operation.',
     }),
+  }),
+});
+
+builder.objectType(InvalidCredentialsError, {
+  name: 'InvalidCredentialsError',
+  description:
+    "Returned by `logIn` when the email or password is wrong, or the account cannot log in yet (an unconfirmed sign-up: Emporix does not say which), the same for an unknown email as for a wrong password; and by the single sign-on operations when Emporix refuses the provider's code or token (its 400, or a 401 that is not about the access token).",
+  interfaces: [ErrorInterface],
+  fields: () => ({}),
+});
+
+builder.objectType(AccountExistsError, {
+  name: 'AccountExistsError',
+  description:
+    "Returned by `signUp` only when the gateway runs with SIGNUP_CONFLICTS=reveal and the email already has an account (Emporix's 409). With the default, SIGNUP_CONFLICTS=hide, such a sign-up answers SignUpSuccess, so that sign-up never tells whether an email has an account.",
+  interfaces: [ErrorInterface],
+  fields: () => ({}),
+});
+
+builder.objectType(NotFoundError, {
+  name: 'NotFoundError',
+  description:
+    "Returned by an address operation when the address does not exist or is not the caller's (Emporix's 404).",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The id that was not found.' }),
   }),
 });

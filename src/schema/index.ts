@@ -1,12 +1,16 @@
 import { builder } from './builder.js';
+import './scalars.js';
 import './errors.js';
 import './customer.js';
+import './addresses.js';
+import './log-in.js';
+import './single-sign-on.js';
 import './password.js';
 import './email-change.js';
 
 builder.mutationType({
   description:
-    'The Emporix credential operations. Each answers with a union of its success type and the error types; none is retried by the gateway.',
+    "The Emporix customer operations: sign-up, log-in and tokens, the profile and address book, and credentials. Each answers with a union of its success type and the error types; none is retried by the gateway (except with a fresh anonymous token when Emporix refuses the gateway's own).",
 });
 
 /**

@@ -43,10 +43,9 @@ builder.mutationField('requestPasswordReset', (t) =>
       const tenant = requireTenant(context);
       const input = parsedBy(requestPasswordResetInput, args.input);
       await context.limitRate('requestPasswordReset', tenant, input.email.toLowerCase());
-      await context.emporix.requestPasswordReset(
-        tenant,
-        input.site === undefined ? { email: input.email } : { email: input.email, site: input.site },
-      );
+      await context.emporix.call('requestPasswordReset', tenant, {
+        body: input.site === undefined ? { email: input.email } : { email: input.email, site: input.site },
+      });
       return success;
     },
   }),
@@ -79,7 +78,9 @@ builder.mutationField('resetPassword', (t) =>
       const tenant = requireTenant(context);
       const input = parsedBy(resetPasswordInput, args.input);
       await context.limitRate('resetPassword', tenant, input.token);
-      await context.emporix.resetPassword(tenant, { token: input.token, password: input.password });
+      await context.emporix.call('resetPassword', tenant, {
+        body: { token: input.token, password: input.password },
+      });
       return success;
     },
   }),
@@ -109,9 +110,8 @@ builder.mutationField('changePassword', (t) =>
       const tenant = requireTenant(context);
       const input = parsedBy(changePasswordInput, args.input);
       await context.limitRate('changePassword', tenant, accessTokenOf(context));
-      await context.emporix.changePassword(tenant, {
-        currentPassword: input.currentPassword,
-        newPassword: input.newPassword,
+      await context.emporix.call('changePassword', tenant, {
+        body: { currentPassword: input.currentPassword, newPassword: input.newPassword },
       });
       return success;
     },

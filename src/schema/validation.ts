@@ -4,6 +4,9 @@
  * null `syncContactEmail` into false): @pothos/plugin-zod hands the parsed value to the resolver, so what a
  * resolver sends upstream is always the normalised value. Schemas are built once, at import.
  */
+import currencyCodes from 'currency-codes';
+// The codes alone: the package's main entry also loads every country name in 80 languages.
+import countries from 'i18n-iso-countries/index.js';
 import { z } from 'zod';
 import type { ValidationIssue } from '../errors.js';
 
@@ -23,6 +26,54 @@ const site = z
   .min(1, 'Must not be empty')
   .max(64, 'Must be at most 64 characters')
   .regex(/^[A-Za-z0-9_-]+$/, 'Must contain only letters, digits, "-" and "_"');
+
+/** Tokens that go into a URL path: only URL-safe characters, never percent-encoded into another path. */
+const pathToken = token.regex(
+  /^[A-Za-z0-9._~-]+$/,
+  'Must contain only letters, digits, ".", "_", "~" and "-"',
+);
+
+/** A profile text (name, title, company, street, ...): trimmed, 1 to 256 characters. */
+const profileText = z.string().trim().min(1, 'Must not be empty').max(256, 'Must be at most 256 characters');
+
+const phone = z
+  .string()
+  .trim()
+  .min(1, 'Must not be empty')
+  .max(64, 'Must be at most 64 characters')
+  .regex(/^[0-9 +\-()./]+$/, 'Must contain only digits, spaces and + - ( ) . /');
+
+/** A language like `en`, `en_US` or `en-US`. */
+const language = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z]{2,3}([_-][A-Za-z]{2})?$/, 'Must be a language like en, en_US or en-US');
+
+/** An ISO 4217 code, upper-cased; one the maintained list does not know is refused. */
+const currency = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z]{3}$/, 'Must be a three-letter ISO 4217 currency code')
+  .refine((code) => currencyCodes.code(code) !== undefined, 'Must be an ISO 4217 currency code that exists');
+
+/** An ISO 3166-1 alpha-2 code, upper-cased; one the maintained list does not know is refused. */
+const country = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z]{2}$/, 'Must be a two-letter ISO 3166-1 country code')
+  .refine((code) => countries.isValid(code), 'Must be an ISO 3166-1 alpha-2 country code that exists');
+
+/** Optional, and null means "not given": for inputs where null has no meaning of its own. */
+function optional<S extends z.ZodType>(schema: S) {
+  return schema.nullish().transform((value) => value ?? undefined);
+}
+
+/** PATCH semantics: absent stays absent (unchanged), null stays null (cleared). */
+function clearable<S extends z.ZodType>(schema: S) {
+  return schema.nullable().optional();
+}
 
 export const tenantSchema = z
   .string()
@@ -76,6 +127,214 @@ export const changePasswordInput = z
       });
     }
   });
+
+// Sign-up and log-in (issue: the Authentication and Double opt-in operations)
+
+export const signUpInput = z.object({
+  email,
+  password,
+  firstName: optional(profileText),
+  lastName: optional(profileText),
+  title: optional(profileText),
+  contactPhone: optional(phone),
+  company: optional(profileText),
+  preferredLanguage: optional(language),
+  preferredCurrency: optional(currency),
+  preferredSite: optional(site),
+});
+
+export const confirmSignUpInput = z.object({ token: pathToken });
+
+export const resendSignUpConfirmationInput = z.object({ email });
+
+// Not held to Emporix's 6-character minimum here: a shorter password is answered like a wrong one (see logIn).
+export const logInInput = z.object({ email, password });
+
+export const refreshCustomerTokenInput = z.object({ refreshToken: token });
+
+export const startAnonymousSessionInput = z
+  .object({
+    currency: optional(currency),
+    siteCode: optional(site),
+    language: optional(language),
+    targetLocation: optional(country),
+  })
+  .nullish()
+  .transform((value) => value ?? {});
+
+export const refreshAnonymousSessionInput = z.object({
+  refreshToken: token,
+  anonymousToken: optional(token),
+});
+
+// Single sign-on
+
+const pkceVerifier = z
+  .string()
+  .regex(/^[A-Za-z0-9._~-]{43,128}$/, 'Must be 43 to 128 characters of A-Z, a-z, 0-9, "-", ".", "_" and "~"');
+
+export const logInWithSocialProviderInput = z.object({
+  code: z
+    .string()
+    .trim()
+    .min(1, 'Must not be empty')
+    .max(2048, 'Must be at most 2048 characters')
+    .regex(/^[A-Za-z0-9._~-]+$/, 'Must contain only URL-safe characters'),
+  redirectUri: z.string().trim().min(1, 'Must not be empty').max(2048, 'Must be at most 2048 characters'),
+  codeVerifier: optional(pkceVerifier),
+  anonymousSessionId: optional(z.string().trim().uuid('Must be a UUID')),
+});
+
+export const exchangeExternalTokenInput = z.object({
+  subjectAccessToken: z
+    .string()
+    .trim()
+    .max(8192, 'Must be at most 8192 characters')
+    .regex(
+      /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/,
+      'Must be a compact JWS: three base64url parts',
+    ),
+  config: optional(
+    z
+      .string()
+      .min(1, 'Must not be empty')
+      .max(64, 'Must be at most 64 characters')
+      .regex(/^[A-Za-z0-9_-]+$/, 'Must contain only letters, digits, "-" and "_"'),
+  ),
+});
+
+// Profile and address book
+
+/** Address ids go into the path: URL-safe, never percent-encoded into another path. */
+export const addressId = z
+  .string()
+  .trim()
+  .min(1, 'Must not be empty')
+  .max(128, 'Must be at most 128 characters')
+  .regex(/^[A-Za-z0-9._~-]+$/, 'Must contain only letters, digits, ".", "_", "~" and "-"');
+
+const tag = z
+  .string()
+  .trim()
+  .min(1, 'Must not be empty')
+  .max(64, 'Must be at most 64 characters')
+  .regex(/^[A-Za-z0-9_-]+$/, 'Must contain only letters, digits, "_" and "-"');
+
+/** At most 20 tags, duplicates removed (they are joined with commas in a query string: none may hold one). */
+const tags = z
+  .array(tag)
+  .max(20, 'Must have at most 20 tags')
+  .transform((list) => [...new Set(list)]);
+
+const extraLines = z.array(profileText).max(4, 'Must have at most 4 lines');
+
+const zipCode = z.string().trim().min(1, 'Must not be empty').max(32, 'Must be at most 32 characters');
+
+export const updateCustomerProfileInput = z
+  .object({
+    title: clearable(profileText),
+    firstName: clearable(profileText),
+    middleName: clearable(profileText),
+    lastName: clearable(profileText),
+    contactPhone: clearable(phone),
+    company: clearable(profileText),
+    preferredLanguage: clearable(language),
+    preferredCurrency: clearable(currency),
+    preferredSite: clearable(site),
+    // Emporix: "Cannot be unset once a value is present."
+    contactEmail: email.optional().nullable(),
+    companyRegistrationId: clearable(profileText),
+    expectedVersion: optional(z.number().int().min(0, 'Must not be negative')),
+  })
+  .check((payload) => {
+    const input = payload.value;
+    if (input.contactEmail === null) {
+      payload.issues.push({
+        code: 'custom',
+        path: ['contactEmail'],
+        message: 'Cannot be cleared: Emporix keeps a contact email once it has one',
+        input: null,
+      });
+    }
+    const changes = Object.entries(input).filter(
+      ([key, value]) => key !== 'expectedVersion' && value !== undefined,
+    );
+    if (changes.length === 0) {
+      payload.issues.push({
+        code: 'custom',
+        path: [],
+        message: 'Nothing to change: give at least one field',
+        input,
+      });
+    }
+    // Emporix's B2B rule, as far as the input can tell: the stored profile is Emporix's to check.
+    if (typeof input.companyRegistrationId === 'string') {
+      for (const field of ['firstName', 'lastName', 'company'] as const) {
+        if (input[field] === null) {
+          payload.issues.push({
+            code: 'custom',
+            path: [field],
+            message: 'Cannot be cleared while setting companyRegistrationId: a B2B profile needs it',
+            input: null,
+          });
+        }
+      }
+    }
+  });
+
+const addressFields = {
+  companyName: clearable(profileText),
+  street: clearable(profileText),
+  streetNumber: clearable(profileText),
+  streetAppendix: clearable(profileText),
+  extraLines: optional(extraLines),
+  zipCode: clearable(zipCode),
+  city: clearable(profileText),
+  state: clearable(profileText),
+  contactPhone: clearable(phone),
+  tags: optional(tags),
+};
+
+export const addCustomerAddressInput = z.object({
+  ...addressFields,
+  contactName: profileText,
+  country,
+  // Nothing to clear on a new address: null means not given.
+  companyName: optional(profileText),
+  street: optional(profileText),
+  streetNumber: optional(profileText),
+  streetAppendix: optional(profileText),
+  zipCode: optional(zipCode),
+  city: optional(profileText),
+  state: optional(profileText),
+  contactPhone: optional(phone),
+});
+
+export const updateCustomerAddressInput = z
+  .object({
+    ...addressFields,
+    id: addressId,
+    contactName: optional(profileText),
+    country: optional(country),
+  })
+  .check((payload) => {
+    const { id: _id, ...fields } = payload.value;
+    if (Object.values(fields).every((value) => value === undefined)) {
+      payload.issues.push({
+        code: 'custom',
+        path: [],
+        message: 'Nothing to change: give at least one field besides id',
+        input: payload.value,
+      });
+    }
+  });
+
+export const addressIdInput = z.object({ id: addressId });
+
+export const addressTagsInput = z.object({
+  id: addressId,
+  tags: tags.refine((list) => list.length > 0, 'Must have at least one tag'),
+});
 
 export type ChangeCustomerEmailInput = z.output<typeof changeCustomerEmailInput>;
 export type ConfirmCustomerEmailChangeInput = z.output<typeof confirmCustomerEmailChangeInput>;

@@ -1,0 +1,472 @@
+/**
+ * A customer's way in and out: sign-up and its double opt-in, log-in, token refresh, log-out, token details, and
+ * anonymous sessions. Each answers a union of its success type and the error types; tokens are never logged.
+ */
+import type { GraphQLResolveInfo } from 'graphql';
+import { accessTokenOf, type Context, requireTenant } from '../context.js';
+import { emporixTokenInfo } from '../emporix/types.js';
+import { AccountExistsError, InvalidCredentialsError, UpstreamError, ValidationError } from '../errors.js';
+import { builder } from './builder.js';
+import { Customer, loadProfile } from './customer.js';
+import { resultUnion, success, successType } from './success.js';
+import {
+  AnonymousTokens,
+  type AnonymousTokensShape,
+  CustomerTokens,
+  type CustomerTokensShape,
+  readAnonymousToken,
+  readCustomerToken,
+} from './tokens.js';
+import {
+  confirmSignUpInput,
+  logInInput,
+  parsedBy,
+  refreshAnonymousSessionInput,
+  refreshCustomerTokenInput,
+  resendSignUpConfirmationInput,
+  signUpInput,
+  startAnonymousSessionInput,
+} from './validation.js';
+
+/** Emporix's minimum log-in password length (`PasswordAuthentication`). */
+const EMPORIX_MIN_LOGIN_PASSWORD = 6;
+
+/** A success that carries fresh customer tokens; `customer` is read with them, only when selected. */
+export interface SignedIn {
+  success: true;
+  tenant: string;
+  tokens: CustomerTokensShape;
+}
+
+/** `customer` of a signed-in success: the profile the new access token belongs to (one `me` per token). */
+export function signedInCustomer(result: SignedIn, context: Context, info: GraphQLResolveInfo) {
+  return loadProfile(context, info, result.tokens.accessToken);
+}
+
+type Types = typeof builder.$inferSchemaTypes;
+
+function signedInFields<T extends SignedIn>(t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>) {
+  return {
+    success: t.boolean({ description: 'Always true.', resolve: (result) => result.success }),
+    tokens: t.field({
+      type: CustomerTokens,
+      nullable: true,
+      description: "The customer's tokens; null only where the gateway keeps the session itself.",
+      resolve: (result) => result.tokens,
+    }),
+    customer: t.field({
+      type: Customer,
+      description: 'The signed-in profile, read with the new access token (only when selected).',
+      resolve: (result, _args, context, info) => signedInCustomer(result, context, info),
+    }),
+  };
+}
+
+// Sign-up
+
+const SignUpInput = builder.inputType('SignUpInput', {
+  description:
+    'A new customer account. Emporix mails a confirmation link; the account logs in once confirmed.',
+  fields: (t) => ({
+    email: t.string({
+      required: true,
+      description: 'The login email (also the contact email). Trimmed; at most 254.',
+    }),
+    password: t.string({
+      required: true,
+      description: '1 to 1024 characters, never trimmed; Emporix asks at least 6.',
+    }),
+    firstName: t.string({ required: false, description: 'Trimmed, 1 to 256 characters.' }),
+    lastName: t.string({ required: false, description: 'Trimmed, 1 to 256 characters.' }),
+    title: t.string({ required: false, description: 'Form of address, e.g. MR: 1 to 256 characters.' }),
+    contactPhone: t.string({
+      required: false,
+      description: '1 to 64 characters of digits, spaces and + - ( ) . /',
+    }),
+    company: t.string({ required: false, description: 'Trimmed, 1 to 256 characters.' }),
+    preferredLanguage: t.string({ required: false, description: 'A language like en, en_US or en-US.' }),
+    preferredCurrency: t.string({ required: false, description: 'An ISO 4217 code; upper-cased.' }),
+    preferredSite: t.string({
+      required: false,
+      description: 'A site code: 1 to 64 letters, digits, "-", "_".',
+    }),
+  }),
+});
+
+builder.mutationField('signUp', (t) =>
+  t.field({
+    type: successType(
+      'SignUpSuccess',
+      'The sign-up was accepted and Emporix mails a confirmation link (double opt-in). With SIGNUP_CONFLICTS=hide (the default) it is also the answer for an email that already has an account, so sign-up never tells whether an email has one.',
+    ),
+    description:
+      'Creates a customer account, unconfirmed until `confirmSignUp` (POST /customer/{tenant}/signup, anonymous token). Works without an Authorization header when the gateway has EMPORIX_CLIENT_ID.',
+    args: { input: t.arg({ type: SignUpInput, required: true, validate: { schema: signUpInput } }) },
+    errors: { ...resultUnion('signUp'), types: [AccountExistsError] },
+    resolve: async (_root, args, context) => {
+      const tenant = requireTenant(context);
+      const { email, password, ...details } = parsedBy(signUpInput, args.input);
+      await context.limitRate('signUp', tenant, undefined);
+      try {
+        await context.emporix.call('signUp', tenant, {
+          // Emporix requires the contact email to match the login email.
+          body: { email, password, customerDetails: { ...details, contactEmail: email } },
+        });
+      } catch (error) {
+        if (!(error instanceof AccountExistsError) || context.settings.signUpConflicts === 'reveal')
+          throw error;
+      }
+      return success;
+    },
+  }),
+);
+
+const ConfirmSignUpSuccess = builder.objectRef<SignedIn>('ConfirmSignUpSuccess').implement({
+  description: 'The account is confirmed and the customer is logged in.',
+  fields: (t) => signedInFields(t),
+});
+
+const ConfirmSignUpInput = builder.inputType('ConfirmSignUpInput', {
+  description: 'The token from the confirmation mail.',
+  fields: (t) => ({
+    token: t.string({
+      required: true,
+      description: 'Trimmed; 1 to 4096 URL-safe characters (letters, digits, ".", "_", "~", "-").',
+    }),
+  }),
+});
+
+builder.mutationField('confirmSignUp', (t) =>
+  t.field({
+    type: ConfirmSignUpSuccess,
+    description:
+      'Confirms a sign-up with the token from its mail and logs the customer in (GET /customer/{tenant}/signup/optin/{token}, anonymous token). A used, unknown or expired token is a ValidationError.',
+    args: {
+      input: t.arg({ type: ConfirmSignUpInput, required: true, validate: { schema: confirmSignUpInput } }),
+    },
+    errors: resultUnion('confirmSignUp'),
+    resolve: async (_root, args, context) => {
+      const tenant = requireTenant(context);
+      const { token } = parsedBy(confirmSignUpInput, args.input);
+      await context.limitRate('confirmSignUp', tenant, token);
+      const { status, json } = await context.emporix.call('confirmSignUp', tenant, { params: { token } });
+      return { success: true, tenant, tokens: readCustomerToken(json, status).tokens } as const;
+    },
+  }),
+);
+
+const ResendSignUpConfirmationInput = builder.inputType('ResendSignUpConfirmationInput', {
+  description: 'Whose confirmation mail to send again.',
+  fields: (t) => ({
+    email: t.string({ required: true, description: 'The sign-up email. Trimmed; at most 254.' }),
+  }),
+});
+
+builder.mutationField('resendSignUpConfirmation', (t) =>
+  t.field({
+    type: successType(
+      'ResendSignUpConfirmationSuccess',
+      'Accepted. It is the answer whether or not an unconfirmed sign-up exists for the email (Emporix 202, 404 or 409), so that it reveals nothing about accounts; when one exists, a new mail is sent and the old link stops working.',
+    ),
+    description:
+      'Mails a new confirmation link for an unconfirmed sign-up (POST /customer/{tenant}/signup/optin/refresh_token, anonymous token).',
+    args: {
+      input: t.arg({
+        type: ResendSignUpConfirmationInput,
+        required: true,
+        validate: { schema: resendSignUpConfirmationInput },
+      }),
+    },
+    errors: resultUnion('resendSignUpConfirmation'),
+    resolve: async (_root, args, context) => {
+      const tenant = requireTenant(context);
+      const { email } = parsedBy(resendSignUpConfirmationInput, args.input);
+      await context.limitRate('resendSignUpConfirmation', tenant, email.toLowerCase());
+      await context.emporix.call('resendSignUpConfirmation', tenant, { body: { email } });
+      return success;
+    },
+  }),
+);
+
+// Log-in
+
+interface LoggedIn extends SignedIn {
+  initialPassword: boolean;
+}
+
+const LogInSuccess = builder.objectRef<LoggedIn>('LogInSuccess').implement({
+  description: 'The customer is logged in.',
+  fields: (t) => ({
+    ...signedInFields(t),
+    initialPassword: t.exposeBoolean('initialPassword', {
+      description: 'True when the password was set by an employee: ask the customer to choose their own.',
+    }),
+  }),
+});
+
+const LogInInput = builder.inputType('LogInInput', {
+  description: "A customer's email and password.",
+  fields: (t) => ({
+    email: t.string({ required: true, description: 'The login email. Trimmed; at most 254 characters.' }),
+    password: t.string({ required: true, description: '1 to 1024 characters, never trimmed.' }),
+  }),
+});
+
+builder.mutationField('logIn', (t) =>
+  t.field({
+    type: LogInSuccess,
+    description:
+      'Logs a customer in with email and password (POST /customer/{tenant}/login, anonymous token). A wrong password and an unknown email get the same InvalidCredentialsError; failed log-ins are throttled per address and email (LOGIN_FAILURES_PER_IP_EMAIL) and per email (LOGIN_FAILURES_PER_EMAIL). Never retried.',
+    args: { input: t.arg({ type: LogInInput, required: true, validate: { schema: logInInput } }) },
+    errors: { ...resultUnion('logIn'), types: [InvalidCredentialsError] },
+    resolve: async (_root, args, context) => {
+      const tenant = requireTenant(context);
+      const { email, password } = parsedBy(logInInput, args.input);
+      await context.limitRate('logIn', tenant, undefined);
+      await context.logInFailures.check(tenant, email);
+      try {
+        // Emporix refuses a password under its minimum with a 400: answered like a wrong one, without a call.
+        if (password.length < EMPORIX_MIN_LOGIN_PASSWORD) {
+          throw new InvalidCredentialsError('The credentials were not accepted');
+        }
+        const { status, json } = await context.emporix.call('logIn', tenant, { body: { email, password } });
+        const { token, tokens } = readCustomerToken(json, status);
+        await context.logInFailures.clear(tenant, email);
+        return { success: true, tenant, tokens, initialPassword: token.initialPassword } as const;
+      } catch (error) {
+        if (error instanceof InvalidCredentialsError) await context.logInFailures.record(tenant, email);
+        throw error;
+      }
+    },
+  }),
+);
+
+interface Refreshed {
+  success: true;
+  tokens: CustomerTokensShape;
+}
+
+const RefreshCustomerTokenSuccess = builder.objectRef<Refreshed>('RefreshCustomerTokenSuccess').implement({
+  description: 'New customer tokens. Use the new refresh token next time: the used one may no longer work.',
+  fields: (t) => ({
+    success: t.exposeBoolean('success', { description: 'Always true.' }),
+    tokens: t.field({
+      type: CustomerTokens,
+      nullable: true,
+      description: 'The new tokens; null only where the gateway keeps the session itself.',
+      resolve: (result) => result.tokens,
+    }),
+  }),
+});
+
+const RefreshCustomerTokenInput = builder.inputType('RefreshCustomerTokenInput', {
+  description: 'The refresh token of a customer log-in.',
+  fields: (t) => ({
+    refreshToken: t.string({ required: true, description: 'Trimmed; at most 4096 characters.' }),
+  }),
+});
+
+builder.mutationField('refreshCustomerToken', (t) =>
+  t.field({
+    type: RefreshCustomerTokenSuccess,
+    description:
+      "Renews a customer's access token with its refresh token (GET /customer/{tenant}/refreshauthtoken, the caller's token as it is, or the gateway's anonymous one). An unknown, used or expired refresh token is a ValidationError.",
+    args: {
+      input: t.arg({
+        type: RefreshCustomerTokenInput,
+        required: true,
+        validate: { schema: refreshCustomerTokenInput },
+      }),
+    },
+    errors: resultUnion('refreshCustomerToken'),
+    resolve: async (_root, args, context) => {
+      const tenant = requireTenant(context);
+      const { refreshToken } = parsedBy(refreshCustomerTokenInput, args.input);
+      await context.limitRate('refreshCustomerToken', tenant, refreshToken, { perIp: false });
+      const { status, json } = await context.emporix.call('refreshCustomerToken', tenant, {
+        query: { refreshToken },
+      });
+      return { success: true, tokens: readCustomerToken(json, status).tokens } as const;
+    },
+  }),
+);
+
+builder.mutationField('logOut', (t) =>
+  t.field({
+    type: successType(
+      'LogOutSuccess',
+      'The access token (and Emporix session) is ended: later calls with it are refused.',
+    ),
+    description:
+      "Logs the caller out: Emporix invalidates the caller's own access token (GET /customer/{tenant}/logout?accessToken=…, customer token).",
+    errors: resultUnion('logOut'),
+    resolve: async (_root, _args, context) => {
+      const tenant = requireTenant(context);
+      // The token to end is the caller's own; without one, the call answers MISSING_TOKEN before anything is sent.
+      await context.emporix.call('logOut', tenant, { query: { accessToken: accessTokenOf(context) } });
+      return success;
+    },
+  }),
+);
+
+interface TokenInfo {
+  expiresInSeconds: number;
+  scopes: string[];
+  email: string | null;
+  sessionId: string | null;
+  legalEntityId: string | null;
+}
+
+const AccessTokenInfo = builder.objectRef<TokenInfo>('AccessTokenInfo').implement({
+  description: "What Emporix says of the caller's customer access token.",
+  fields: (t) => ({
+    expiresInSeconds: t.exposeInt('expiresInSeconds', { description: 'Seconds until the token expires.' }),
+    scopes: t.exposeStringList('scopes', {
+      description: "The token's scopes (Emporix's `scope`, without its `tenant=…` entry).",
+    }),
+    email: t.exposeString('email', { nullable: true, description: 'The email the customer logged in with.' }),
+    sessionId: t.exposeString('sessionId', { nullable: true, description: 'The Emporix session id.' }),
+    legalEntityId: t.exposeString('legalEntityId', {
+      nullable: true,
+      description: 'The legal entity of a B2B session; null otherwise.',
+    }),
+  }),
+});
+
+builder.queryField('accessTokenInfo', (t) =>
+  t.field({
+    type: AccessTokenInfo,
+    description:
+      "Checks the caller's customer access token and describes it (GET /customer/{tenant}/validateauthtoken, customer token). An invalid or expired token is an UnauthorizedError.",
+    errors: resultUnion('accessTokenInfo'),
+    resolve: async (_root, _args, context) => {
+      const { status, json } = await context.emporix.call('validateToken', requireTenant(context));
+      const info = emporixTokenInfo.safeParse(json);
+      if (!info.success)
+        throw new UpstreamError('Emporix answered with unreadable token details', status, false);
+      return {
+        expiresInSeconds: Math.min(info.data.expires_in, 2 ** 31 - 1),
+        scopes: (info.data.scope ?? '')
+          .split(/\s+/)
+          .filter((scope) => scope !== '' && !scope.startsWith('tenant=')),
+        email: info.data.email ?? null,
+        sessionId: info.data.sessionId ?? null,
+        legalEntityId: info.data.legalEntityId ?? null,
+      };
+    },
+  }),
+);
+
+// Anonymous sessions
+
+interface AnonymousSession {
+  success: true;
+  tokens: AnonymousTokensShape;
+}
+
+function anonymousSuccess(name: string, description: string) {
+  return builder.objectRef<AnonymousSession>(name).implement({
+    description,
+    fields: (t) => ({
+      success: t.exposeBoolean('success', { description: 'Always true.' }),
+      tokens: t.field({
+        type: AnonymousTokens,
+        nullable: true,
+        description: "The anonymous session's tokens.",
+        resolve: (result) => result.tokens,
+      }),
+    }),
+  });
+}
+
+/** The storefront client id the anonymous-session endpoints need; without one they cannot work. */
+function requireClientId(context: Context): string {
+  if (context.clientId === undefined) {
+    throw ValidationError.fromIssues([
+      {
+        path: ['clientId'],
+        message: 'The gateway has no storefront client id: configure EMPORIX_CLIENT_ID',
+        code: 'invalid_type',
+      },
+    ]);
+  }
+  return context.clientId;
+}
+
+const StartAnonymousSessionInput = builder.inputType('StartAnonymousSessionInput', {
+  description: "What to set in the new session's context; all optional.",
+  fields: (t) => ({
+    currency: t.string({ required: false, description: 'An ISO 4217 code, e.g. EUR; upper-cased.' }),
+    siteCode: t.string({ required: false, description: 'A site code: 1 to 64 letters, digits, "-", "_".' }),
+    language: t.string({ required: false, description: 'A language like en, en_US or en-US.' }),
+    targetLocation: t.string({
+      required: false,
+      description: 'An ISO 3166-1 alpha-2 country code; upper-cased.',
+    }),
+  }),
+});
+
+builder.mutationField('startAnonymousSession', (t) =>
+  t.field({
+    type: anonymousSuccess('StartAnonymousSessionSuccess', 'A new anonymous Emporix session.'),
+    description:
+      "Starts an anonymous Emporix session for a shopper who has not logged in (GET /customerlogin/auth/anonymous/login, with the gateway's EMPORIX_CLIENT_ID; no token). Each call is a new session: the gateway does not cache it.",
+    args: {
+      input: t.arg({
+        type: StartAnonymousSessionInput,
+        required: false,
+        validate: { schema: startAnonymousSessionInput },
+      }),
+    },
+    errors: resultUnion('startAnonymousSession'),
+    resolve: async (_root, args, context) => {
+      const tenant = requireTenant(context);
+      const input = parsedBy(startAnonymousSessionInput, args.input);
+      const { status, json } = await context.emporix.call('anonymousLogin', tenant, {
+        query: { tenant, client_id: requireClientId(context), ...input },
+      });
+      return { success: true, tokens: readAnonymousToken(json, status) } as const;
+    },
+  }),
+);
+
+const RefreshAnonymousSessionInput = builder.inputType('RefreshAnonymousSessionInput', {
+  description: 'The refresh token of an anonymous session.',
+  fields: (t) => ({
+    refreshToken: t.string({ required: true, description: 'Trimmed; at most 4096 characters.' }),
+    anonymousToken: t.string({
+      required: false,
+      description:
+        "The session's current access token, for Emporix's deprecated `anonymous_token` (sent only when given).",
+    }),
+  }),
+});
+
+builder.mutationField('refreshAnonymousSession', (t) =>
+  t.field({
+    type: anonymousSuccess(
+      'RefreshAnonymousSessionSuccess',
+      'A new anonymous access token for the same session id.',
+    ),
+    description:
+      "Renews an anonymous session's access token, keeping its session id (GET /customerlogin/auth/anonymous/refresh, with the gateway's EMPORIX_CLIENT_ID; no token).",
+    args: {
+      input: t.arg({
+        type: RefreshAnonymousSessionInput,
+        required: true,
+        validate: { schema: refreshAnonymousSessionInput },
+      }),
+    },
+    errors: resultUnion('refreshAnonymousSession'),
+    resolve: async (_root, args, context) => {
+      const tenant = requireTenant(context);
+      const { refreshToken, anonymousToken } = parsedBy(refreshAnonymousSessionInput, args.input);
+      const clientId = requireClientId(context);
+      await context.limitRate('refreshAnonymousSession', tenant, refreshToken, { perIp: false });
+      const { status, json } = await context.emporix.call('anonymousRefresh', tenant, {
+        query: { tenant, client_id: clientId, refresh_token: refreshToken, anonymous_token: anonymousToken },
+      });
+      return { success: true, tokens: readAnonymousToken(json, status) } as const;
+    },
+  }),
+);
