@@ -28,3 +28,13 @@ export function requireCustomer(
   if (!customer) throw invalidToken();
   return { token, customer };
 }
+
+/**
+ * A customer token of the tenant, for endpoints that are about the caller's own session (log-out, validation):
+ * an anonymous token has no such session, so it is answered like an invalid token (401), not with a 403.
+ */
+export function requireCustomerToken(ctx: RequestContext, tenant: string): AccessTokenRecord {
+  const token = requireToken(ctx, tenant);
+  if (token.kind !== 'customer' || !ctx.state.findCustomer(tenant, token.customerId)) throw invalidToken();
+  return token;
+}

@@ -45,6 +45,11 @@ export function badRequest(message: string, details?: ErrorDetail[]): HttpError 
   return new HttpError({ status: 400, body: errorBody(400, 'bad_request', message, details) });
 }
 
+/** `409_conflict` in the spec: the resource (e.g. an account) already exists or is already in that state. */
+export function conflict(message: string): HttpError {
+  return new HttpError({ status: 409, body: errorBody(409, 'conflict_resource', message) });
+}
+
 export function forbidden(): HttpError {
   return new HttpError({ status: 403, body: errorBody(403, 'Forbidden', 'User not authorized.') });
 }
@@ -63,6 +68,24 @@ export const expiredToken = () =>
   unauthorized('Access Token expired', 'keymanagement.service.access_token_expired');
 export const missingToken = () =>
   unauthorized('Failed to resolve the access token', 'steps.oauth.v2.FailedToResolveAccessToken');
+// Log-in refusals: their errorcodes never contain "token", which is how a client tells them from token faults.
+export const invalidCredentials = () =>
+  unauthorized('Invalid customer credentials', 'customer.invalid_credentials');
+export const socialLoginFailed = (reason: string) =>
+  unauthorized(`Social login failed: ${reason}`, 'customer.social_login_failed');
+export const externalAuthenticationFailed = (reason: string) =>
+  unauthorized(`External authentication failed: ${reason}`, 'customer.external_authentication_failed');
+
+/** A required, non-empty query parameter; a missing one is a 400 naming it. */
+export function requiredQuery(ctx: RequestContext, name: string): string {
+  const value = ctx.query.get(name);
+  if (value === null || value === '') {
+    throw badRequest(`Query parameter ${name} is required.`, [
+      { field: name, type: 'missing_value', message: `Query parameter '${name}' is required.` },
+    ]);
+  }
+  return value;
+}
 
 export function parseJson(raw: string): ParsedJson {
   if (raw.trim() === '') return { ok: false };

@@ -6,22 +6,40 @@ import { authRoutes } from './routes/auth.js';
 import { credentialRoutes } from './routes/credentials.js';
 import { customerRoutes } from './routes/customer.js';
 import { adminRoutes } from './routes/emulator-admin.js';
+import { signupRoutes } from './routes/signup.js';
+import { socialRoutes } from './routes/social.js';
 import { defaultSeed } from './seed.js';
 import { EmulatorState } from './state.js';
 import type { Emulator, EmulatorOptions, Fault } from './types.js';
 
-export { defaultSeed, type EmulatorSeed, type SeedCustomer, type SeedTenant } from './seed.js';
+export {
+  defaultSeed,
+  type EmulatorSeed,
+  type SeedCustomer,
+  type SeedPendingSignUp,
+  type SeedTenant,
+} from './seed.js';
 export type {
   Emulator,
   EmulatorDemo,
   EmulatorOptions,
+  EmulatorTtl,
+  ExternalTokenOptions,
   Fault,
   IssueTokenOptions,
   OutboxMail,
+  PendingSignUp,
   RecordedRequest,
+  SocialCodeOptions,
 } from './types.js';
 
-const apiRoutes: readonly Route[] = [...authRoutes, ...customerRoutes, ...credentialRoutes];
+const apiRoutes: readonly Route[] = [
+  ...authRoutes,
+  ...signupRoutes,
+  ...socialRoutes,
+  ...customerRoutes,
+  ...credentialRoutes,
+];
 const MAX_BODY_BYTES = 1024 * 1024;
 
 interface ReceivedBody {
@@ -86,6 +104,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     customerToken: options.ttl?.customerToken ?? 86400,
     anonymousToken: options.ttl?.anonymousToken ?? 3600,
     mailToken: options.ttl?.mailToken ?? 3600,
+    refreshToken: options.ttl?.refreshToken ?? 86400,
   });
   // Aborting wakes delayed faults so that close() never waits for them.
   const shutdown = new AbortController();
@@ -185,6 +204,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
 
   const customerId =
     state.findCustomerByEmail(firstTenant.tenant, firstCustomer.email)?.id ?? firstCustomer.id;
+  const pending = state.seededSignUps.find((p) => p.tenant === firstTenant.tenant);
   let closing: Promise<void> | undefined;
 
   return {
@@ -198,10 +218,18 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       password: firstCustomer.password,
       customerToken: state.issueCustomerToken(firstTenant.tenant, customerId),
       anonymousToken: state.issueAnonymousToken(firstTenant.tenant),
+      ...(pending && {
+        pendingSignUp: {
+          email: pending.email,
+          password: pending.password,
+          confirmationToken: pending.confirmationToken,
+        },
+      }),
     },
     requests: () => state.requests(),
     clearRequests: () => state.clearRequests(),
     outbox: () => state.outbox(),
+    clearOutbox: () => state.clearOutbox(),
     issueToken({ tenant, kind, email, ttlSeconds, scopes }) {
       if (!state.tenants.has(tenant)) throw new Error(`Unknown tenant '${tenant}'`);
       if (kind === 'anonymous') return state.issueAnonymousToken(tenant, ttlSeconds);
@@ -211,6 +239,9 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       return state.issueCustomerToken(tenant, customer.id, ttlSeconds, scopes);
     },
     advanceClock: (seconds) => state.advanceClock(seconds),
+    setTtl: (ttl) => state.setTtl(ttl),
+    mintSocialCode: (opts) => state.mintSocialCode(opts),
+    mintExternalToken: (opts) => state.mintExternalToken(opts),
     injectFault: (fault) => state.faults.add(fault),
     clearFaults: () => state.faults.clear(),
     close() {

@@ -32,12 +32,31 @@ export interface SeedAddress extends Omit<AddressRecord, 'isDefault' | 'tags' | 
   tags?: string[];
 }
 
+/** A sign-up made before start whose double opt-in is still open (the account cannot log in yet). */
+export interface SeedPendingSignUp {
+  /** @default the next free numeric id */
+  id?: string;
+  email: string;
+  password: string;
+  /** @default '' */
+  firstName?: string;
+  /** @default '' */
+  lastName?: string;
+}
+
 export interface SeedTenant {
   /** Lower-case tenant name, as it appears in paths. */
   tenant: string;
   /** Storefront client ids accepted by the anonymous login of this tenant. */
   clientIds: string[];
   customers: SeedCustomer[];
+  /** Unconfirmed sign-ups; each one's confirmation mail is in the outbox at start. */
+  pendingSignUps?: SeedPendingSignUp[];
+  /**
+   * Values accepted in the `config` query parameter of POST /customer/{tenant}/exchangeauthtoken, besides
+   * leaving it out (the default configuration). @default []
+   */
+  exchangeConfigs?: string[];
 }
 
 export interface EmulatorSeed {
@@ -91,6 +110,15 @@ export const defaultSeed: EmulatorSeed = {
           ],
         },
       ],
+      pendingSignUps: [
+        {
+          email: 'new.customer@example.com',
+          password: 'Welcome-Passw0rd!',
+          firstName: 'New',
+          lastName: 'Customer',
+        },
+      ],
+      exchangeConfigs: ['site_PL'],
     },
   ],
 };

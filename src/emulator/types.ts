@@ -7,8 +7,29 @@ export interface EmulatorOptions {
   port?: number;
   /** Seed data; @default defaultSeed (see seed.ts) */
   seed?: EmulatorSeed;
-  /** Lifetimes in seconds. @default customer 86400, anonymous 3600, mail tokens 3600 */
-  ttl?: { customerToken?: number; anonymousToken?: number; mailToken?: number };
+  /**
+   * Lifetimes in seconds. @default customer 86400, anonymous 3600, mail tokens 3600, refresh tokens 86400.
+   * Can be changed later with `Emulator.setTtl` or PUT /_emulator/ttl.
+   */
+  ttl?: Partial<EmulatorTtl>;
+}
+
+/** Token lifetimes in seconds; each applies to tokens minted after it is set. */
+export interface EmulatorTtl {
+  customerToken: number;
+  anonymousToken: number;
+  /** Password-reset, email-change and sign-up confirmation tokens. */
+  mailToken: number;
+  /** Refresh tokens of customer and anonymous sessions. */
+  refreshToken: number;
+}
+
+/** A seeded sign-up whose double opt-in is still open: its confirmation mail is in the outbox at start. */
+export interface PendingSignUp {
+  email: string;
+  password: string;
+  /** The opt-in token of the confirmation mail (GET /customer/{tenant}/signup/optin/{token}). */
+  confirmationToken: string;
 }
 
 export interface EmulatorDemo {
@@ -18,6 +39,25 @@ export interface EmulatorDemo {
   password: string;
   customerToken: string;
   anonymousToken: string;
+  /** The first seeded pending sign-up of the demo tenant; absent when the seed has none. */
+  pendingSignUp?: PendingSignUp;
+}
+
+export interface SocialCodeOptions {
+  /** The customer the identity provider vouches for; an account is created on first use. */
+  email: string;
+  /** The socialLogin call must send exactly this redirect_uri. */
+  redirectUri: string;
+  /** S256 PKCE challenge: base64url(SHA-256(code_verifier)), without padding. */
+  codeChallenge?: string;
+  /** @default 300 */
+  ttlSeconds?: number;
+}
+
+export interface ExternalTokenOptions {
+  email: string;
+  /** @default 300 */
+  ttlSeconds?: number;
 }
 
 export interface IssueTokenOptions {
@@ -41,10 +81,18 @@ export interface Emulator {
   clearRequests(): void;
   /** Mails "sent", oldest first. Same data as GET /_emulator/outbox. */
   outbox(): OutboxMail[];
+  /** Forget every mail "sent" so far (same as DELETE /_emulator/outbox); mail tokens stay valid. */
+  clearOutbox(): void;
   /** Mint a token directly (for tests): kind 'customer' needs email of a seeded/known customer. */
   issueToken(opts: IssueTokenOptions): string;
   /** Move the emulator's clock forward (token and mail-token expiry use this clock). */
   advanceClock(seconds: number): void;
+  /** Change lifetimes for tokens minted from now on; answers the lifetimes in force. */
+  setTtl(ttl: Partial<EmulatorTtl>): EmulatorTtl;
+  /** An authorization code of the emulated identity provider, for POST /customer/{tenant}/socialLogin. */
+  mintSocialCode(opts: SocialCodeOptions): string;
+  /** A JWS (HS256) of the emulated identity provider, for POST /customer/{tenant}/exchangeauthtoken. */
+  mintExternalToken(opts: ExternalTokenOptions): string;
   /** Queue a fault: the next `times` requests matching method+path get this answer instead of normal handling. */
   injectFault(fault: Fault): void;
   clearFaults(): void;
@@ -63,7 +111,7 @@ export interface RecordedRequest {
 
 export interface OutboxMail {
   to: string;
-  kind: 'password-reset' | 'email-change';
+  kind: 'password-reset' | 'email-change' | 'signup-confirmation';
   token: string;
   /** ISO timestamp on the emulator clock. */
   sentAt: string;

@@ -15,6 +15,25 @@ const faultBody = z.strictObject({
 
 const clockBody = z.strictObject({ advanceSeconds: z.number().min(0).finite() });
 
+const seconds = z.number().min(0).finite().optional();
+const ttlBody = z.strictObject({
+  customerToken: seconds,
+  anonymousToken: seconds,
+  mailToken: seconds,
+  refreshToken: seconds,
+});
+const idpTtl = z.number().positive().finite().optional();
+const socialCodeBody = z.strictObject({
+  email: z.string().min(1),
+  redirectUri: z.string().min(1),
+  codeChallenge: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'codeChallenge must be an S256 challenge: 43 base64url characters.')
+    .optional(),
+  ttlSeconds: idpTtl,
+});
+const idpTokenBody = z.strictObject({ email: z.string().min(1), ttlSeconds: idpTtl });
+
 /**
  * Controls for people poking at the emulator by hand (e.g. from GraphiQL); tests use the
  * Emulator object instead. These requests are neither recorded nor subject to faults.
@@ -43,4 +62,15 @@ export const adminRoutes: Route[] = [
     ctx.state.advanceClock(parseBody(ctx, clockBody).advanceSeconds);
     return { status: 200, body: { now: new Date(ctx.state.now()).toISOString() } };
   }),
+  route('GET', '/_emulator/ttl', (ctx) => ({ status: 200, body: { ...ctx.state.ttl } })),
+  route('PUT', '/_emulator/ttl', (ctx) => ({ status: 200, body: ctx.state.setTtl(parseBody(ctx, ttlBody)) })),
+  // The emulated identity provider: what a real IdP would hand the storefront after its own log-in page.
+  route('POST', '/_emulator/social/codes', (ctx) => ({
+    status: 201,
+    body: { code: ctx.state.mintSocialCode(parseBody(ctx, socialCodeBody)) },
+  })),
+  route('POST', '/_emulator/idp/tokens', (ctx) => ({
+    status: 201,
+    body: { token: ctx.state.mintExternalToken(parseBody(ctx, idpTokenBody)) },
+  })),
 ];
