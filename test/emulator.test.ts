@@ -32,6 +32,9 @@ const seed: EmulatorSeed = {
         customer('1004', 'taken@example.com'),
         customer('1005', 'nosync@example.com'),
         customer('1006', 'expiry@example.com'),
+        customer('1007', 'resetmany@example.com'),
+        customer('1008', 'bystander@example.com'),
+        customer('1009', 'resetchange@example.com'),
       ],
     },
     {
@@ -394,13 +397,30 @@ describe('password reset', () => {
   const resetPath = '/customer/demo/password/reset';
   const updatePath = '/customer/demo/password/reset/update';
 
-  it('answers 404 resource_not_found for an unknown account', async () => {
+  it('answers 204 without a mail for an unknown account, as the spec documents', async () => {
+    const before = emu.outbox().length;
     const res = await call('POST', resetPath, {
       token: await anonymousToken(),
       body: { email: 'ghost@example.com' },
     });
+    expect(res.status).toBe(204);
+    expect(res.text).toBe('');
+    expect(emu.outbox()).toHaveLength(before);
+  });
+
+  it('plays the 404 resource_not_found of an unknown account through a fault', async () => {
+    emu.injectFault({
+      method: 'POST',
+      path: resetPath,
+      status: 404,
+      body: { type: 'resource_not_found', status: 404, message: 'Customer account not found.' },
+    });
+    const token = await anonymousToken();
+    const res = await call('POST', resetPath, { token, body: { email: 'ghost@example.com' } });
     expect(res.status).toBe(404);
     expect(errorShape.parse(res.json)).toMatchObject({ type: 'resource_not_found', status: 404 });
+    // The fault answers once; the next request is handled normally again.
+    expect((await call('POST', resetPath, { token, body: { email: 'ghost@example.com' } })).status).toBe(204);
   });
 
   it('validates the request body strictly', async () => {
@@ -452,6 +472,71 @@ describe('password reset', () => {
     });
     expect(again.status).toBe(400);
     expect((await login('reset@example.com', 'Reset-789')).status).toBe(200);
+  });
+
+  it('ends every outstanding reset token of the customer once one of them sets a new password', async () => {
+    const token = await anonymousToken();
+    const tokens: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      expect(
+        (await call('POST', resetPath, { token, body: { email: 'resetmany@example.com' } })).status,
+      ).toBe(204);
+      tokens.push(lastMail('resetmany@example.com', 'password-reset').token);
+    }
+    expect(new Set(tokens).size).toBe(3);
+    // Another customer's reset token is not touched.
+    await call('POST', resetPath, { token, body: { email: 'bystander@example.com' } });
+    const bystander = lastMail('bystander@example.com', 'password-reset').token;
+
+    const [oldest, middle, newest] = tokens;
+    const used = await call('POST', updatePath, { token, body: { token: middle, password: 'Reset-111' } });
+    expect(used.status).toBe(204);
+    for (const stale of [oldest, middle, newest]) {
+      const again = await call('POST', updatePath, { token, body: { token: stale, password: 'Reset-222' } });
+      expect(again.status).toBe(400);
+      expect(detailFields(again)).toEqual(['token']);
+    }
+    expect((await login('resetmany@example.com', 'Reset-111')).status).toBe(200);
+    expect((await login('resetmany@example.com', 'Reset-222')).status).toBe(401);
+
+    const other = await call('POST', updatePath, {
+      token,
+      body: { token: bystander, password: 'Reset-333' },
+    });
+    expect(other.status).toBe(204);
+    expect((await login('bystander@example.com', 'Reset-333')).status).toBe(200);
+  });
+
+  it('ends every outstanding reset token of the customer on a password change', async () => {
+    const anon = await anonymousToken();
+    expect(
+      (await call('POST', resetPath, { token: anon, body: { email: 'resetchange@example.com' } })).status,
+    ).toBe(204);
+    const pending = lastMail('resetchange@example.com', 'password-reset').token;
+    const customer = await customerToken('resetchange@example.com', PASSWORD);
+    const changed = await call('POST', '/customer/demo/password/change', {
+      token: customer,
+      body: { currentPassword: PASSWORD, newPassword: 'Changed-789' },
+    });
+    expect(changed.status).toBe(204);
+    const stale = await call('POST', updatePath, {
+      token: anon,
+      body: { token: pending, password: 'Reset-444' },
+    });
+    expect(stale.status).toBe(400);
+    expect((await login('resetchange@example.com', 'Changed-789')).status).toBe(200);
+    expect((await login('resetchange@example.com', 'Reset-444')).status).toBe(401);
+
+    // A reset requested after the change works as usual.
+    await call('POST', resetPath, { token: anon, body: { email: 'resetchange@example.com' } });
+    const fresh = lastMail('resetchange@example.com', 'password-reset').token;
+    expect(fresh).not.toBe(pending);
+    const reset = await call('POST', updatePath, {
+      token: anon,
+      body: { token: fresh, password: 'Reset-555' },
+    });
+    expect(reset.status).toBe(204);
+    expect((await login('resetchange@example.com', 'Reset-555')).status).toBe(200);
   });
 
   it('serves the outbox over HTTP too', async () => {

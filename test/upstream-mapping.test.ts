@@ -492,20 +492,46 @@ describe('requestPasswordReset never reveals whether an account exists', () => {
     expectOneUpstreamRequest(requestPasswordReset);
   });
 
-  it('an unknown email is success; Emporix answered 404 and mailed nothing', async () => {
+  async function resetUnknownEmail(requestId: string): Promise<void> {
     const mailsBefore = stack.emulator.outbox().length;
     const token = stack.emulator.demo.anonymousToken;
     const { requestPasswordReset: result } = await stack
-      .client({ token, headers: { 'x-request-id': 'unknown-email-reset' } })
+      .client({ token, headers: { 'x-request-id': requestId } })
       .RequestPasswordReset({ input: { email: 'nobody@example.com' } });
     expect(result).toEqual({ __typename: 'RequestPasswordResetSuccess', success: true });
     expectOneUpstreamRequest({ ...requestPasswordReset, body: { email: 'nobody@example.com' } });
     expect(stack.emulator.outbox()).toHaveLength(mailsBefore);
-    // The status Emporix answered is only visible in the operation's log line.
-    const line = stack.logs
+  }
+
+  /** The status Emporix answered is only visible in the operation's log line. */
+  function operationLogLine(requestId: string): unknown {
+    return stack.logs
       .map((raw) => JSON.parse(raw) as Record<string, unknown>)
-      .find((entry) => entry.msg === 'operation' && entry.requestId === 'unknown-email-reset');
-    expect(line).toMatchObject({ rootField: 'requestPasswordReset', upstreamStatus: 404, upstreamCalls: 1 });
+      .find((entry) => entry.msg === 'operation' && entry.requestId === requestId);
+  }
+
+  it('an unknown email is success; Emporix answered 204 (as documented) and mailed nothing', async () => {
+    await resetUnknownEmail('unknown-email-reset');
+    expect(operationLogLine('unknown-email-reset')).toMatchObject({
+      rootField: 'requestPasswordReset',
+      upstreamStatus: 204,
+      upstreamCalls: 1,
+    });
+  });
+
+  it('an unknown email is success when Emporix answers it with a 404, and nothing is mailed', async () => {
+    stack.emulator.injectFault({
+      method: 'POST',
+      path: '/customer/demo/password/reset',
+      status: 404,
+      body: { type: 'resource_not_found', status: 404, message: 'Customer account not found.' },
+    });
+    await resetUnknownEmail('unknown-email-reset-404');
+    expect(operationLogLine('unknown-email-reset-404')).toMatchObject({
+      rootField: 'requestPasswordReset',
+      upstreamStatus: 404,
+      upstreamCalls: 1,
+    });
   });
 });
 

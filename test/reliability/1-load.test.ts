@@ -45,7 +45,7 @@ const newPassword = `Load-New-${run}-Pw!`;
 let emulator: EmulatorProc;
 let gateway: GatewayProc;
 
-/** Even: requestPasswordReset for an unknown email (Emporix 404 → success); odd: changePassword, wrong password. */
+/** Even: requestPasswordReset for an unknown email (Emporix 204, no mail → success); odd: changePassword, wrong password. */
 function mutation(prefix: string, customerToken: string) {
   return (index: number): LoadRequest => {
     const requestId = `${prefix}-${index}`;
