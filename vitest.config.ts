@@ -11,8 +11,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    // The reliability suite runs real processes under load: `npm run test:reliability`.
-    exclude: ['test/reliability/**', 'node_modules/**'],
+    // The reliability suite runs real processes under load: `npm run test:reliability`; the browser tests drive
+    // a real Chromium: `npm run test:browser`.
+    exclude: ['test/reliability/**', 'test/browser/**', 'node_modules/**'],
     // Each file starts its own emulator and gateway on port 0, so files are isolated and may run in parallel.
     testTimeout: 20_000,
     hookTimeout: 20_000,
