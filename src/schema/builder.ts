@@ -5,7 +5,7 @@ import FederationPlugin from '@pothos/plugin-federation';
 import ZodPlugin from '@pothos/plugin-zod';
 import type { Context } from '../context.js';
 import { operationErrorClasses, ValidationError } from '../errors.js';
-import { issuesFromZod } from './validation.js';
+import { configurationIssues, issuesFromZod } from './validation.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -26,9 +26,10 @@ export const builder = new SchemaBuilder<{
   },
   zod: {
     // A bad tenant is reported together with bad input, so that one answer lists everything to fix.
-    validationError: (error, _args, context) =>
+    validationError: (error, args, context, info) =>
       ValidationError.fromIssues([
         ...issuesFromZod(error),
+        ...configurationIssues(info.fieldName, args, context.settings),
         ...(context.tenant.ok ? [] : context.tenant.issues),
       ]),
   },

@@ -1,10 +1,17 @@
 import {
-  BREAK,
+  GraphQLIncludeDirective,
+  type GraphQLNamedType,
   type GraphQLResolveInfo,
+  GraphQLSkipDirective,
+  getDirectiveValues,
+  getNamedType,
+  isInterfaceType,
+  isObjectType,
+  Kind,
   type OperationDefinitionNode,
-  TypeInfo,
-  visit,
-  visitWithTypeInfo,
+  print,
+  type SelectionNode,
+  type SelectionSetNode,
 } from 'graphql';
 import { requireTenant } from '../context.js';
 import type { EmporixAddress, EmporixCustomer, UpdateProfileBody } from '../emporix/types.js';
@@ -134,36 +141,98 @@ export const Customer = builder.objectRef<EmporixCustomer>('Customer').implement
   }),
 });
 
-const addressBookSelected = new WeakMap<OperationDefinitionNode, boolean>();
+const addressBookSelected = new WeakMap<OperationDefinitionNode, boolean | 'depends on variables'>();
 
 /**
- * Whether the operation selects the address book of a Customer anywhere (through aliases and fragments too), so
- * that its single `me` call asks for `?expand=addresses` only then. Decided once per parsed operation.
+ * Whether the operation selects the address book of a Customer anywhere (through aliases and fragments too, and
+ * honouring @include/@skip), so that its single `me` call asks for `?expand=addresses` only then. Decided once per
+ * parsed operation, or per request when @include/@skip decide it.
  */
 export function selectsAddressBook(info: GraphQLResolveInfo): boolean {
-  const known = addressBookSelected.get(info.operation);
-  if (known !== undefined) return known;
-  const typeInfo = new TypeInfo(info.schema);
-  let found = false;
-  const visitor = visitWithTypeInfo(typeInfo, {
-    Field(node) {
-      if (
-        typeInfo.getParentType()?.name === 'Customer' &&
-        (node.name.value === 'addresses' || node.name.value === 'defaultAddress')
-      ) {
-        found = true;
-        return BREAK;
-      }
-      return undefined;
-    },
-  });
-  visit(info.operation, visitor);
-  for (const fragment of Object.values(info.fragments)) {
-    if (found) break;
-    visit(fragment, visitor);
+  let known = addressBookSelected.get(info.operation);
+  if (known === undefined) {
+    const anywhere = selectsIn(
+      info.operation.selectionSet,
+      info.schema.getRootType(info.operation.operation) ?? undefined,
+      info,
+      new Set(),
+      undefined,
+    );
+    known = !anywhere
+      ? false
+      : print(info.operation).match(/@(include|skip)\b/)
+        ? 'depends on variables'
+        : true;
+    if (
+      !known ||
+      Object.values(info.fragments).every((fragment) => !/@(include|skip)\b/.test(print(fragment)))
+    ) {
+      addressBookSelected.set(info.operation, known);
+    } else {
+      addressBookSelected.set(info.operation, 'depends on variables');
+      known = 'depends on variables';
+    }
   }
-  addressBookSelected.set(info.operation, found);
-  return found;
+  if (known !== 'depends on variables') return known;
+  return selectsIn(
+    info.operation.selectionSet,
+    info.schema.getRootType(info.operation.operation) ?? undefined,
+    info,
+    new Set(),
+    info.variableValues,
+  );
+}
+
+function selectsIn(
+  selectionSet: SelectionSetNode,
+  parentType: GraphQLNamedType | undefined,
+  info: GraphQLResolveInfo,
+  fragmentsSeen: Set<string>,
+  variables: Record<string, unknown> | undefined,
+): boolean {
+  for (const selection of selectionSet.selections) {
+    if (variables !== undefined && !included(selection, variables)) continue;
+    if (selection.kind === Kind.FIELD) {
+      const name = selection.name.value;
+      if (parentType?.name === 'Customer' && (name === 'addresses' || name === 'defaultAddress')) return true;
+      if (selection.selectionSet === undefined) continue;
+      const field =
+        isObjectType(parentType) || isInterfaceType(parentType) ? parentType.getFields()[name] : undefined;
+      if (
+        field &&
+        selectsIn(selection.selectionSet, getNamedType(field.type), info, fragmentsSeen, variables)
+      ) {
+        return true;
+      }
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const type = selection.typeCondition
+        ? info.schema.getType(selection.typeCondition.name.value)
+        : parentType;
+      if (selectsIn(selection.selectionSet, type ?? undefined, info, fragmentsSeen, variables)) return true;
+    } else {
+      const name = selection.name.value;
+      const fragment = info.fragments[name];
+      if (fragment === undefined || fragmentsSeen.has(name)) continue;
+      const type = info.schema.getType(fragment.typeCondition.name.value);
+      if (
+        selectsIn(
+          fragment.selectionSet,
+          type ?? undefined,
+          info,
+          new Set([...fragmentsSeen, name]),
+          variables,
+        )
+      ) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+function included(selection: SelectionNode, variables: Record<string, unknown>): boolean {
+  if (getDirectiveValues(GraphQLSkipDirective, selection, variables)?.if === true) return false;
+  return getDirectiveValues(GraphQLIncludeDirective, selection, variables)?.if !== false;
 }
 
 /** The profile a token belongs to, through the request's loader (one call per token and request). */
@@ -257,7 +326,7 @@ const UpdateCustomerProfileSuccess = builder
       customer: t.field({
         type: Customer,
         description: 'The profile as it is after the change (read again from Emporix, only when selected).',
-        resolve: (written, _args, context, info) => loadProfile(context, info),
+        resolve: (_written, _args, context, info) => loadProfile(context, info),
       }),
     }),
   });

@@ -2,14 +2,19 @@
  * Single sign-on: an Auth0 authorization code (social log-in) or an external identity provider's access token
  * (token exchange), each turned into Emporix customer tokens, typed like `logIn`.
  */
-import { requireTenant } from '../context.js';
+import { type Context, requireTenant } from '../context.js';
 import { InvalidCredentialsError, ValidationError } from '../errors.js';
 import { builder } from './builder.js';
 import { Customer } from './customer.js';
-import { type SignedIn, signedInCustomer } from './log-in.js';
+import { type SignedIn, signedIn, signedInCustomer } from './log-in.js';
 import { resultUnion } from './success.js';
 import { CustomerTokens, readCustomerToken } from './tokens.js';
-import { exchangeExternalTokenInput, logInWithSocialProviderInput, parsedBy } from './validation.js';
+import {
+  configurationIssues,
+  exchangeExternalTokenInput,
+  logInWithSocialProviderInput,
+  parsedBy,
+} from './validation.js';
 
 interface SocialSignedIn extends SignedIn {
   socialAccessToken: string | null;
@@ -25,8 +30,9 @@ function ssoFields(t: PothosSchemaTypes.ObjectFieldBuilder<Types, SocialSignedIn
     tokens: t.field({
       type: CustomerTokens,
       nullable: true,
-      description: "The customer's tokens; null only where the gateway keeps the session itself.",
-      resolve: (result) => result.tokens,
+      description:
+        "The customer's tokens; null when the gateway keeps them in its own session (SESSIONS=on, no Authorization header).",
+      resolve: (result) => (result.keptInSession ? null : result.tokens),
     }),
     sessionIdleTimeSeconds: t.exposeInt('sessionIdleTimeSeconds', {
       nullable: true,
@@ -88,30 +94,15 @@ const LogInWithSocialProviderInput = builder.inputType('LogInWithSocialProviderI
   }),
 });
 
-function redirectUriIssue(uri: string, allowed: readonly string[], production: boolean): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    return 'Must be an absolute URL';
-  }
-  const localhost = url.protocol === 'http:' && url.hostname === 'localhost';
-  if (url.protocol !== 'https:' && !(localhost && !production)) {
-    return production ? 'Must be an https URL' : 'Must be an https URL, or http://localhost…';
-  }
-  if (allowed.length === 0) {
-    return 'The gateway allows no redirect URI: configure SOCIAL_REDIRECT_URIS';
-  }
-  // An open redirect URI would let a stolen code be redeemed through the gateway.
-  return allowed.includes(uri) ? undefined : 'Is not one of the redirect URIs in SOCIAL_REDIRECT_URIS';
-}
-
-function ssoSuccess(tenant: string, json: unknown, status: number): SocialSignedIn {
+async function ssoSuccess(
+  context: Context,
+  tenant: string,
+  json: unknown,
+  status: number,
+): Promise<SocialSignedIn> {
   const { token, tokens } = readCustomerToken(json, status);
   return {
-    success: true,
-    tenant,
-    tokens,
+    ...(await signedIn(context, tenant, tokens)),
     socialAccessToken: token.socialAccessToken ?? null,
     socialIdToken: token.socialIdToken ?? null,
     sessionIdleTimeSeconds:
@@ -135,23 +126,15 @@ builder.mutationField('logInWithSocialProvider', (t) =>
     resolve: async (_root, args, context) => {
       const tenant = requireTenant(context);
       const input = parsedBy(logInWithSocialProviderInput, args.input);
-      const issue = redirectUriIssue(
-        input.redirectUri,
-        context.settings.socialRedirectUris,
-        context.settings.production,
-      );
-      if (issue !== undefined) {
-        throw ValidationError.fromIssues([
-          { path: ['input', 'redirectUri'], message: issue, code: 'custom' },
-        ]);
-      }
+      const issues = configurationIssues('logInWithSocialProvider', args, context.settings);
+      if (issues.length > 0) throw ValidationError.fromIssues(issues);
       await context.limitRate('logInWithSocialProvider', tenant, input.code);
       const { status, json } = await context.emporix.call('socialLogin', tenant, {
         query: { code: input.code, redirect_uri: input.redirectUri, code_verifier: input.codeVerifier },
         headers:
           input.anonymousSessionId === undefined ? undefined : { 'session-id': input.anonymousSessionId },
       });
-      return ssoSuccess(tenant, json, status);
+      return ssoSuccess(context, tenant, json, status);
     },
   }),
 );
@@ -192,7 +175,7 @@ builder.mutationField('exchangeExternalToken', (t) =>
       const { status, json } = await context.emporix.call('exchangeToken', tenant, {
         query: { subjectAccessToken: input.subjectAccessToken, config: input.config },
       });
-      return ssoSuccess(tenant, json, status);
+      return ssoSuccess(context, tenant, json, status);
     },
   }),
 );

@@ -27,11 +27,15 @@ const site = z
   .max(64, 'Must be at most 64 characters')
   .regex(/^[A-Za-z0-9_-]+$/, 'Must contain only letters, digits, "-" and "_"');
 
+/** A URL path segment of ours: `.` and `..` would be resolved into another path by URL parsers on the way. */
+function notDotsOnly(value: string): boolean {
+  return !/^\.+$/.test(value);
+}
+
 /** Tokens that go into a URL path: only URL-safe characters, never percent-encoded into another path. */
-const pathToken = token.regex(
-  /^[A-Za-z0-9._~-]+$/,
-  'Must contain only letters, digits, ".", "_", "~" and "-"',
-);
+const pathToken = token
+  .regex(/^[A-Za-z0-9._~-]+$/, 'Must contain only letters, digits, ".", "_", "~" and "-"')
+  .refine(notDotsOnly, 'Must not be dots only');
 
 /** A profile text (name, title, company, street, ...): trimmed, 1 to 256 characters. */
 const profileText = z.string().trim().min(1, 'Must not be empty').max(256, 'Must be at most 256 characters');
@@ -211,7 +215,8 @@ export const addressId = z
   .trim()
   .min(1, 'Must not be empty')
   .max(128, 'Must be at most 128 characters')
-  .regex(/^[A-Za-z0-9._~-]+$/, 'Must contain only letters, digits, ".", "_", "~" and "-"');
+  .regex(/^[A-Za-z0-9._~-]+$/, 'Must contain only letters, digits, ".", "_", "~" and "-"')
+  .refine(notDotsOnly, 'Must not be dots only');
 
 const tag = z
   .string()
@@ -353,6 +358,43 @@ export function issuesFromZod(error: z.ZodError, prefix: string[] = []): Validat
     message: issue.message,
     code: issue.code,
   }));
+}
+
+/**
+ * The rules that depend on the gateway's configuration rather than on the input alone (zod's schemas are built once,
+ * for every gateway): checked in the resolver, and added by the builder to a ValidationError zod raises, so that one
+ * answer still lists every failing field.
+ */
+export function configurationIssues(
+  field: string,
+  args: Record<string, unknown>,
+  settings: { socialRedirectUris: readonly string[]; production: boolean },
+): ValidationIssue[] {
+  if (field !== 'logInWithSocialProvider') return [];
+  const uri = (args.input as { redirectUri?: unknown } | undefined)?.redirectUri;
+  if (typeof uri !== 'string') return [];
+  const message = redirectUriProblem(uri.trim(), settings.socialRedirectUris, settings.production);
+  return message === undefined ? [] : [{ path: ['input', 'redirectUri'], message, code: 'custom' }];
+}
+
+function redirectUriProblem(
+  uri: string,
+  allowed: readonly string[],
+  production: boolean,
+): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return 'Must be an absolute URL';
+  }
+  const localhost = url.protocol === 'http:' && url.hostname === 'localhost';
+  if (url.protocol !== 'https:' && !(localhost && !production)) {
+    return production ? 'Must be an https URL' : 'Must be an https URL, or http://localhost…';
+  }
+  if (allowed.length === 0) return 'The gateway allows no redirect URI: configure SOCIAL_REDIRECT_URIS';
+  // An open redirect URI would let a stolen code be redeemed through the gateway.
+  return allowed.includes(uri) ? undefined : 'Is not one of the redirect URIs in SOCIAL_REDIRECT_URIS';
 }
 
 export type TenantResolution = { ok: true; tenant: string } | { ok: false; issues: ValidationIssue[] };
