@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { defaultGraphQLLimits } from './limits.js';
 import { defaultRateLimits } from './rate-limit.js';
 import { tenantSchema } from './schema/validation.js';
+import { parseSessionSecrets } from './sessions/crypto.js';
 
 const port = z.coerce.number().int('Must be a whole number').min(0).max(65535);
 const optionalText = z.string().trim().optional();
@@ -38,6 +39,10 @@ const environmentSchema = z.object({
   RATE_LIMIT_PER_TARGET: window.default(defaultRateLimits.perTarget),
   LOGIN_FAILURES_PER_IP_EMAIL: window.default(defaultRateLimits.logInFailuresPerIpEmail),
   LOGIN_FAILURES_PER_EMAIL: window.default(defaultRateLimits.logInFailuresPerEmail),
+  SESSIONS: z.enum(['on', 'off'], { message: 'Must be on or off' }).default('off'),
+  SESSION_SECRET: optionalText,
+  SESSION_MAX_AGE_SECONDS: positive(2_592_000),
+  SESSION_COOKIE_SECURE: z.enum(['true', 'false'], { message: 'Must be true or false' }).optional(),
   SIGNUP_CONFLICTS: z.enum(['hide', 'reveal'], { message: 'Must be hide or reveal' }).default('hide'),
   SOCIAL_REDIRECT_URIS: z
     .string()
@@ -95,6 +100,8 @@ export type Config = z.output<typeof environmentSchema> & {
   graphiql: boolean;
   /** INTROSPECTION, else on unless NODE_ENV is production. */
   introspection: boolean;
+  /** SESSION_COOKIE_SECURE, else true in production. */
+  sessionCookieSecure: boolean;
 };
 
 export class ConfigError extends Error {
@@ -116,6 +123,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'EMPORIX_API_URL: Is required when NODE_ENV is production (the emulator is for development only)',
     );
   }
+  if (set.SESSIONS === 'on' && set.NODE_ENV?.trim() === 'production' && set.SESSION_SECRET === undefined) {
+    problems.push(
+      'SESSION_SECRET: Is required when SESSIONS=on and NODE_ENV is production (a random one would end every session at each restart and differ between instances)',
+    );
+  }
+  if (set.SESSION_SECRET !== undefined) {
+    try {
+      parseSessionSecrets(set.SESSION_SECRET);
+    } catch (error) {
+      problems.push(`SESSION_SECRET: ${(error as Error).message}`);
+    }
+  }
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
@@ -125,5 +144,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     useEmulator: parsed.data.EMPORIX_API_URL === undefined,
     graphiql: parsed.data.GRAPHIQL === undefined ? !production : parsed.data.GRAPHIQL === 'on',
     introspection: parsed.data.INTROSPECTION === undefined ? !production : parsed.data.INTROSPECTION === 'on',
+    sessionCookieSecure:
+      parsed.data.SESSION_COOKIE_SECURE === undefined
+        ? production
+        : parsed.data.SESSION_COOKIE_SECURE === 'true',
   };
 }

@@ -18,13 +18,21 @@ import {
 import { ValidationError } from './errors.js';
 import type { RateLimiter } from './rate-limit.js';
 import { resolveTenant, type TenantResolution } from './schema/validation.js';
+import { createRefresher } from './sessions/refresh.js';
+import { createRequestSession, type RequestSession } from './sessions/request-session.js';
+import type { SessionManager } from './sessions/sessions.js';
 
 /** What the gateway adds to yoga's own context. */
 export interface RequestContext {
   requestId: string;
   tenant: TenantResolution;
-  /** The caller's Authorization header, as far as the gateway understands it. */
+  /** The caller's Authorization header (or, without one, its session cookie), as far as the gateway understands it. */
   caller: CallerAuthorization;
+  /**
+   * The gateway-held browser session of this request: present when SESSIONS=on and the request has no
+   * Authorization header (with or without a cookie), so that a log-in can start one.
+   */
+  browserSession: RequestSession | undefined;
   /**
    * Counts a credential mutation against the rate limits, before anything goes upstream; throws RateLimitedError
    * when one is exceeded. `target` is what the mutation is about (an email, a token).
@@ -77,6 +85,10 @@ export interface ContextDependencies {
   trustProxy: TrustProxy;
   clientId: string | undefined;
   settings: GatewaySettings;
+  /** SESSIONS=on: the session manager. */
+  sessions: SessionManager | undefined;
+  /** Told of each request's browser session, so that its Set-Cookie headers reach the response. */
+  onRequestSession?: (request: Request, session: RequestSession) => void;
   /** Called with every upstream call, for metrics. */
   onUpstreamCall?: (call: UpstreamCallRecord) => void;
 }
@@ -86,16 +98,33 @@ export function createContextFactory(deps: ContextDependencies) {
     const { request } = initial;
     const requestId = deps.requestIdOf(request);
     const upstreamCalls: UpstreamCallRecord[] = [];
-    const caller = parseAuthorization(request.headers.get('authorization'));
+    const record = (call: UpstreamCallRecord) => {
+      upstreamCalls.push(call);
+      deps.onUpstreamCall?.(call);
+    };
+    let caller = parseAuthorization(request.headers.get('authorization'));
+    let browserSession: RequestSession | undefined;
+    // The Authorization header always wins: a request that carries both is a bearer request.
+    if (deps.sessions && caller.kind === 'missing') {
+      browserSession = createRequestSession({
+        manager: deps.sessions,
+        cookieHeader: request.headers.get('cookie'),
+        refresher: createRefresher({
+          client: deps.client,
+          anonymousTokens: deps.anonymousTokens,
+          requestId,
+          record,
+        }),
+      });
+      deps.onRequestSession?.(request, browserSession);
+      if (browserSession.hasCookie) caller = { kind: 'session', session: browserSession };
+    }
     const emporix = createEmporixSession({
       client: deps.client,
       anonymousTokens: deps.anonymousTokens,
       requestId,
       caller,
-      record: (call) => {
-        upstreamCalls.push(call);
-        deps.onUpstreamCall?.(call);
-      },
+      record,
     });
     const { rateLimiter } = deps;
     const clientIp = () => clientIpOf(initial.req, deps.trustProxy);
@@ -103,6 +132,7 @@ export function createContextFactory(deps: ContextDependencies) {
       requestId,
       tenant: resolveTenant(request.headers.get('x-emporix-tenant'), deps.defaultTenant),
       caller,
+      browserSession,
       limitRate: rateLimiter
         ? (operation, tenant, target, { perIp = true } = {}) =>
             rateLimiter.consume({ operation, tenant, target, clientIp: perIp ? clientIp() : undefined })

@@ -27,7 +27,12 @@ export class ValidationError extends Error {
   }
 }
 
-export const unauthorizedCodes = ['MISSING_TOKEN', 'INVALID_TOKEN', 'TOKEN_EXPIRED'] as const;
+export const unauthorizedCodes = [
+  'MISSING_TOKEN',
+  'INVALID_TOKEN',
+  'TOKEN_EXPIRED',
+  'SESSION_EXPIRED',
+] as const;
 export type UnauthorizedCode = (typeof unauthorizedCodes)[number];
 
 export class UnauthorizedError extends Error {

@@ -1,21 +1,10 @@
-import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
-import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
-import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
-import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
-import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import type { DocumentNode } from 'graphql';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import type { Dispatcher } from 'undici';
-import {
-  ChangeCustomerEmailDocument,
-  ChangePasswordDocument,
-  ConfirmCustomerEmailChangeDocument,
-  MeDocument,
-  RequestPasswordResetDocument,
-  ResetPasswordDocument,
-} from './client/__generated__/sdk.js';
+import * as sdk from './client/__generated__/sdk.js';
 import type { TrustProxy } from './client-ip.js';
 import { createContextFactory, type RequestContext, type ServerContext } from './context.js';
 import { createAnonymousTokenProvider } from './emporix/anonymous-token.js';
@@ -24,15 +13,23 @@ import { createUpstreamHttp } from './emporix/http.js';
 import { defaultGraphQLLimits, type GraphQLLimits } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { useBodyLimit } from './plugins/body-limit.js';
+import { useDocumentLimits } from './plugins/document-limits.js';
+import { createGraphiQLRenderer, graphiqlOptions } from './plugins/graphiql.js';
+import { useLanding } from './plugins/landing.js';
 import { createMetrics } from './plugins/metrics.js';
 import { useOperationLog } from './plugins/operation-log.js';
 import { usePersistedOperationsOnly } from './plugins/persisted-operations.js';
 import { useReadiness } from './plugins/readiness.js';
+import { useCorsRefusal, useCsrfPrevention } from './plugins/refusals.js';
 import { createRequestIds } from './plugins/request-id.js';
+import { useSessionCookies } from './plugins/sessions.js';
 import { useVariablesLimit } from './plugins/variables-limit.js';
 import { createRateLimiter, type RateLimitWindow } from './rate-limit.js';
 import { schema } from './schema/index.js';
 import { tenantSchema } from './schema/validation.js';
+import { createSessionCipher, parseSessionSecrets } from './sessions/crypto.js';
+import { createSessionManager } from './sessions/sessions.js';
+import { createMemorySessionStore, createRedisSessionStore } from './sessions/store.js';
 
 export { defaultGraphQLLimits, type GraphQLLimits };
 
@@ -59,7 +56,14 @@ export interface GatewayOptions {
    * Rate limits on the credential mutations, per client IP and per target; `false` turns them off (for a
    * deployment behind another limiter). @default 20 per 60 s per IP, 5 per 900 s per target
    */
-  rateLimits?: false | { perIp?: RateLimitWindow; perTarget?: RateLimitWindow };
+  rateLimits?:
+    | false
+    | {
+        perIp?: RateLimitWindow;
+        perTarget?: RateLimitWindow;
+        logInFailuresPerIpEmail?: RateLimitWindow;
+        logInFailuresPerEmail?: RateLimitWindow;
+      };
   /**
    * Keep rate-limit counters in this Redis (an ioredis client the caller owns and closes), shared by every
    * instance; in memory when absent. See `connectRedis()`.
@@ -80,6 +84,30 @@ export interface GatewayOptions {
    * e.g. from `startTracing()`. @default false
    */
   tracing?: boolean;
+  /**
+   * What `signUp` answers for an email that already has an account: `hide` answers SignUpSuccess (sign-up never
+   * tells whether an email has an account), `reveal` answers AccountExistsError. @default 'hide'
+   */
+  signUpConflicts?: 'hide' | 'reveal';
+  /** Redirect URIs `logInWithSocialProvider` accepts (exact match); none (the default) refuses every one. */
+  socialRedirectUris?: string[];
+  /** Production rules: `http://localhost` redirect URIs are refused. @default NODE_ENV === 'production' */
+  production?: boolean;
+  /**
+   * Gateway-held browser sessions (SESSIONS=on): `logIn`, `confirmSignUp` and the single sign-on mutations called
+   * without an Authorization header keep the tokens server-side and set an httpOnly cookie. Sessions live in
+   * `redis` when given (shared by every instance), else in this process. Off when absent.
+   */
+  sessions?: SessionOptions;
+}
+
+export interface SessionOptions {
+  /** Secrets of at least 32 bytes, or SESSION_SECRET's comma-separated hex/base64 form: the first encrypts, all decrypt. */
+  secrets: Buffer[] | string;
+  /** @default 2592000 (30 days) */
+  maxAgeSeconds?: number;
+  /** `__Host-emporix_session; Secure` when true, `emporix_session` without Secure when false. @default true */
+  secureCookie?: boolean;
 }
 
 export interface Gateway {
@@ -94,15 +122,10 @@ export interface Gateway {
   close(options?: { force?: boolean }): Promise<void>;
 }
 
-/** The operations the gateway's own client sends: what the persisted-operations mode accepts. */
-const clientDocuments = [
-  ChangeCustomerEmailDocument,
-  ChangePasswordDocument,
-  ConfirmCustomerEmailChangeDocument,
-  MeDocument,
-  RequestPasswordResetDocument,
-  ResetPasswordDocument,
-];
+/** The operations the gateway's own client sends (every `…Document` of the SDK): what the persisted mode accepts. */
+const clientDocuments = Object.entries(sdk)
+  .filter(([name]) => name.endsWith('Document'))
+  .map(([, document]) => document as DocumentNode);
 
 export function createGateway(options: GatewayOptions): Gateway {
   const logger = options.logger ?? createLogger();
@@ -119,27 +142,52 @@ export function createGateway(options: GatewayOptions): Gateway {
   const anonymousTokens =
     options.clientId === undefined
       ? undefined
-      : createAnonymousTokenProvider({ client, clientId: options.clientId });
+      : createAnonymousTokenProvider({
+          client,
+          clientId: options.clientId,
+          // The gateway's own configuration failing, not a caller: the error log, bounded per tenant and minute.
+          onFailure: (tenant, error) =>
+            logger.error({ tenant, status: error.status, err: error }, 'anonymous token request failed'),
+        });
   const rateLimiter =
     options.rateLimits === false
       ? undefined
       : createRateLimiter({ ...options.rateLimits, redis: options.redis });
   const metrics = createMetrics({ processMetrics: options.processMetrics });
+  const sessions = options.sessions
+    ? createSessionManager({
+        store: options.redis ? createRedisSessionStore(options.redis) : createMemorySessionStore(),
+        cipher: createSessionCipher(
+          typeof options.sessions.secrets === 'string'
+            ? parseSessionSecrets(options.sessions.secrets)
+            : options.sessions.secrets,
+        ),
+        maxAgeSeconds: options.sessions.maxAgeSeconds,
+        secureCookie: options.sessions.secureCookie ?? true,
+        onEvent: metrics.recordSessionEvent,
+      })
+    : undefined;
+  const sessionCookies = sessions
+    ? useSessionCookies({ manager: sessions, allowedOrigins: options.corsOrigins ?? [] })
+    : undefined;
   const requestIds = createRequestIds();
   // Errors the operation log already wrote with their request id; yoga's masking must not log them again.
   const loggedErrors = new WeakSet<Error>();
   let draining = false;
 
+  const graphiql = options.graphiql ?? true;
   const plugins: Plugin[] = [
+    // These two may replace a response in onResponse: they come before the plugins that add headers to it.
+    useLanding({ graphiql }),
+    useCorsRefusal(options.corsOrigins ?? []),
     requestIds.plugin,
     useBodyLimit(limits.maxBodyBytes),
+    // Ours names the header and the JSON alternative; yoga's, the same rule, stays behind it as a backstop.
+    useCsrfPrevention(),
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+    ...(sessionCookies ? [sessionCookies.plugin] : []),
     useVariablesLimit(limits.maxVariableValues),
-    maxTokensPlugin({ n: limits.maxTokens }),
-    maxDepthPlugin({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
-    maxAliasesPlugin({ n: limits.maxAliases }),
-    maxDirectivesPlugin({ n: limits.maxDirectives }),
-    costLimitPlugin({ maxCost: limits.maxCost, ignoreIntrospection: true }),
+    ...useDocumentLimits(limits),
     metrics.plugin,
     useReadiness({ probe: () => http.probe(2000), isDraining: () => draining }),
     useOperationLog(logger, loggedErrors, metrics.recordOperation) as Plugin,
@@ -156,7 +204,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   const corsOrigins = options.corsOrigins ?? [];
   const yoga = createYoga<ServerContext, RequestContext>({
     schema,
-    graphiql: options.graphiql ?? true,
+    graphiql: graphiql ? graphiqlOptions : false,
+    // Served from our own dependencies: yoga's default page loads GraphiQL from a CDN.
+    renderGraphiQL: createGraphiQLRenderer(),
     landingPage: false,
     logging: false,
     batching: false,
@@ -177,6 +227,8 @@ export function createGateway(options: GatewayOptions): Gateway {
               'x-graphql-yoga-csrf',
             ],
             exposedHeaders: ['x-request-id'],
+            // Only allowed origins get an answer at all; with sessions, their pages send the cookie.
+            credentials: sessions !== undefined,
           },
     context: createContextFactory({
       client,
@@ -185,6 +237,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       requestIdOf: requestIds.requestIdOf,
       rateLimiter,
       trustProxy: options.trustProxy ?? false,
+      clientId: options.clientId,
+      settings: {
+        signUpConflicts: options.signUpConflicts ?? 'hide',
+        socialRedirectUris: options.socialRedirectUris ?? [],
+        production: options.production ?? process.env.NODE_ENV === 'production',
+      },
+      sessions,
+      onRequestSession: sessionCookies?.track,
       onUpstreamCall: metrics.recordUpstreamCall,
     }),
     maskedErrors: {

@@ -2,11 +2,13 @@
  * `npm start`: reads the environment, starts the built-in Emporix emulator when no EMPORIX_API_URL is set, and
  * serves the gateway over HTTP.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import type { Emulator } from './emulator/index.js';
 import { connectRedis, createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
+import { formatStartupBanner, shouldPrintStartupBanner, writeAfterLogs } from './startup-banner.js';
 
 async function main(config: Config): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL });
@@ -17,12 +19,14 @@ async function main(config: Config): Promise<void> {
   if (config.useEmulator) {
     // Loaded only here, so a production start does not pay for it.
     const { createEmulator } = await import('./emulator/index.js');
-    const { formatBanner } = await import('./emulator/banner.js');
     emulator = await createEmulator({ host: '127.0.0.1', port: config.EMULATOR_PORT });
-    // The one place demo credentials are printed: they are the emulator's own, and useless anywhere else.
-    process.stdout.write(`${formatBanner(emulator)}\n\n`);
+    // No password or token here: log lines are collected. The start-up block shows them in a terminal.
     logger.warn(
-      { emulatorUrl: emulator.url },
+      {
+        emulatorUrl: emulator.url,
+        outboxUrl: `${emulator.url}/_emulator/outbox`,
+        demoTenant: emulator.demo.tenant,
+      },
       'EMPORIX_API_URL is not set: using the built-in Emporix emulator (development only, state is in memory)',
     );
   }
@@ -39,7 +43,12 @@ async function main(config: Config): Promise<void> {
     rateLimits:
       config.RATE_LIMITS === 'off'
         ? false
-        : { perIp: config.RATE_LIMIT_PER_IP, perTarget: config.RATE_LIMIT_PER_TARGET },
+        : {
+            perIp: config.RATE_LIMIT_PER_IP,
+            perTarget: config.RATE_LIMIT_PER_TARGET,
+            logInFailuresPerIpEmail: config.LOGIN_FAILURES_PER_IP_EMAIL,
+            logInFailuresPerEmail: config.LOGIN_FAILURES_PER_EMAIL,
+          },
     redis,
     trustProxy: config.TRUST_PROXY,
     limits: {
@@ -55,6 +64,10 @@ async function main(config: Config): Promise<void> {
     persistedOperationsOnly: config.PERSISTED_OPERATIONS === 'only',
     tracing: tracing !== undefined,
     processMetrics: true,
+    sessions: config.SESSIONS === 'on' ? sessionOptions(config, logger) : undefined,
+    signUpConflicts: config.SIGNUP_CONFLICTS,
+    socialRedirectUris: config.SOCIAL_REDIRECT_URIS,
+    production: config.NODE_ENV === 'production',
   });
   const server = createServer(gateway.yoga);
   await new Promise<void>((resolve, reject) => {
@@ -74,6 +87,21 @@ async function main(config: Config): Promise<void> {
     },
     'gateway listening',
   );
+  if (shouldPrintStartupBanner({ isTTY: process.stdout.isTTY, nodeEnv: config.NODE_ENV })) {
+    const block = formatStartupBanner({
+      graphqlUrl: `http://${config.HOST}:${port}/graphql`,
+      graphiql: config.graphiql,
+      rateLimits: config.RATE_LIMITS === 'off' ? false : { perTarget: config.RATE_LIMIT_PER_TARGET },
+      emulator: emulator && {
+        url: emulator.url,
+        demo: emulator.demo,
+        // Setting nothing answers the lifetimes in force (optional: older emulators cannot tell them).
+        ttl: emulator.setTtl?.({}),
+      },
+    });
+    // After the JSON lines written so far, so that the block is what the terminal ends on.
+    writeAfterLogs(logger, `\n${block}\n\n`);
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -112,6 +140,20 @@ async function main(config: Config): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** SESSIONS=on: the configured secrets, or (outside production, where config refuses it) a random one. */
+function sessionOptions(config: Config, logger: ReturnType<typeof createLogger>) {
+  if (config.SESSION_SECRET === undefined) {
+    logger.warn(
+      'SESSIONS=on without SESSION_SECRET: using a random secret, so sessions end at every restart and are not shared between instances',
+    );
+  }
+  return {
+    secrets: config.SESSION_SECRET ?? randomBytes(32).toString('hex'),
+    maxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
+    secureCookie: config.sessionCookieSecure,
+  };
 }
 
 /** A URL fit for a log line: any user and password in it are dropped. */

@@ -4,18 +4,21 @@
  * map their results to the schema; a failure is thrown as an `OperationError`, which becomes a union member.
  */
 import { UnauthorizedError, UpstreamError } from '../errors.js';
+import type { RequestSession } from '../sessions/request-session.js';
 import type { AnonymousTokenProvider } from './anonymous-token.js';
 import type { EmporixClient, EndpointCall, EndpointRequest } from './client.js';
 import { type EndpointName, endpoints } from './endpoints.js';
 import type { UpstreamAnswer, UpstreamCallRecord } from './http.js';
-import { isCredentialsRefusal, mapAnswer } from './map-response.js';
+import { isCredentialsRefusal, isTokenFault, mapAnswer } from './map-response.js';
 import { type EmporixCustomer, emporixCustomer } from './types.js';
 
 /** The caller's `Authorization` header, as far as the gateway needs to understand it. */
 export type CallerAuthorization =
   | { kind: 'missing' }
   | { kind: 'malformed' }
-  | { kind: 'bearer'; header: string; token: string };
+  | { kind: 'bearer'; header: string; token: string }
+  /** No Authorization header, but the gateway's session cookie (SESSIONS=on). */
+  | { kind: 'session'; session: RequestSession };
 
 export function parseAuthorization(header: string | null): CallerAuthorization {
   if (header === null || header.trim() === '') return { kind: 'missing' };
@@ -33,6 +36,10 @@ export interface SessionOptions {
 }
 
 export type EmporixSession = ReturnType<typeof createEmporixSession>;
+
+function sessionExpired(): UnauthorizedError {
+  return new UnauthorizedError('The session has ended: log in again', 'SESSION_EXPIRED');
+}
 
 /** How one call picks its token, when not by the endpoint's kind and the caller's header. */
 export interface CallOptions {
@@ -73,6 +80,11 @@ export function createEmporixSession(options: SessionOptions) {
     const needsCustomerToken = endpoint.token === 'customer';
     const base = { tenant, requestId, record };
     if (caller.kind === 'bearer') return send({ ...base, authorization: caller.header });
+    if (caller.kind === 'session') {
+      const sessionAnswer = await sendWithSession(caller.session, name, tenant, send);
+      if (sessionAnswer !== undefined) return sessionAnswer;
+      // No live session: the operations that work with an anonymous token go on without it.
+    }
     if (caller.kind === 'malformed') {
       throw new UnauthorizedError(
         'The Authorization header must be "Bearer <Emporix access token>"',
@@ -96,6 +108,27 @@ export function createEmporixSession(options: SessionOptions) {
     anonymousTokens.invalidate(tenant, token);
     const fresh = await anonymousTokens.get(tenant, requestId, record);
     return send({ ...base, authorization: `Bearer ${fresh}` });
+  }
+
+  /** The session's token, renewed once when Emporix says it expired; undefined when there is no live session. */
+  async function sendWithSession(
+    session: RequestSession,
+    name: EndpointName,
+    tenant: string,
+    send: (call: EndpointCall) => Promise<UpstreamAnswer>,
+  ): Promise<UpstreamAnswer | undefined> {
+    const base = { tenant, requestId, record };
+    const token = await session.accessToken(tenant);
+    if (token === undefined) {
+      // A signed-out shopper must not see Emporix's anonymous placeholder profile: `me` says the session ended.
+      if (endpoints[name].token === 'customer' || name === 'getMe') throw sessionExpired();
+      return undefined;
+    }
+    const answer = await send({ ...base, authorization: `Bearer ${token}` });
+    if (answer.kind !== 'response' || answer.status !== 401 || !isTokenFault(answer.json)) return answer;
+    const renewed = await session.renewAfterExpiry(tenant, token);
+    if (renewed === undefined) throw sessionExpired();
+    return send({ ...base, authorization: `Bearer ${renewed}` });
   }
 
   return {

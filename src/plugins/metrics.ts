@@ -33,8 +33,18 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
     registers: [registry],
   });
 
+  const sessions = new Counter({
+    name: 'gateway_sessions_total',
+    help: 'Gateway-held browser sessions, by event: started, refreshed, ended, expired, refused_origin',
+    labelNames: ['event'] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
+    recordSessionEvent(event: string): void {
+      sessions.inc({ event });
+    },
     recordOperation(field: string, typename: string | null): void {
       operations.inc({ operation: field, outcome: typename ?? 'error' });
     },

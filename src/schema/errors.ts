@@ -60,6 +60,11 @@ const UnauthorizedCodeRef = builder.enumType('UnauthorizedCode', {
       description: 'The Authorization header is not "Bearer <token>", or Emporix does not accept the token.',
     },
     TOKEN_EXPIRED: { value: unauthorizedCodes[2], description: 'Emporix says the token has expired.' },
+    SESSION_EXPIRED: {
+      value: unauthorizedCodes[3],
+      description:
+        'The gateway session the cookie names does not exist, has ended, or could not be renewed (SESSIONS=on): the response expires the cookie; log in again.',
+    },
   },
 });
 

@@ -3,9 +3,16 @@
  * anonymous sessions. Each answers a union of its success type and the error types; tokens are never logged.
  */
 import type { GraphQLResolveInfo } from 'graphql';
+import { createGraphQLError } from 'graphql-yoga';
 import { accessTokenOf, type Context, requireTenant } from '../context.js';
 import { emporixTokenInfo } from '../emporix/types.js';
-import { AccountExistsError, InvalidCredentialsError, UpstreamError, ValidationError } from '../errors.js';
+import {
+  AccountExistsError,
+  InvalidCredentialsError,
+  UnauthorizedError,
+  UpstreamError,
+  ValidationError,
+} from '../errors.js';
 import { builder } from './builder.js';
 import { Customer, loadProfile } from './customer.js';
 import { resultUnion, success, successType } from './success.js';
@@ -36,6 +43,41 @@ export interface SignedIn {
   success: true;
   tenant: string;
   tokens: CustomerTokensShape;
+  /** The gateway keeps the tokens in a browser session: they are not answered. */
+  keptInSession: boolean;
+}
+
+/**
+ * With SESSIONS=on and no Authorization header, the tokens go into a new gateway session (its cookie is set on
+ * the response) instead of the answer. Answers whether they did.
+ */
+export async function keepInSession(
+  context: Context,
+  tenant: string,
+  tokens: CustomerTokensShape,
+): Promise<boolean> {
+  if (context.browserSession === undefined) return false;
+  await context.browserSession.start(tenant, {
+    accessToken: tokens.accessToken,
+    accessTokenIssuedAt: Date.now(),
+    accessTokenExpiresAt: tokens.accessTokenExpiresAt.getTime(),
+    ...(tokens.refreshToken === null ? {} : { refreshToken: tokens.refreshToken }),
+    ...(tokens.refreshTokenExpiresAt === null
+      ? {}
+      : { refreshTokenExpiresAt: tokens.refreshTokenExpiresAt.getTime() }),
+    ...(tokens.saasToken === null ? {} : { saasToken: tokens.saasToken }),
+    ...(tokens.sessionId === null ? {} : { sessionId: tokens.sessionId }),
+  });
+  return true;
+}
+
+/** A signed-in success: the tokens, kept in a browser session when the gateway holds sessions for this caller. */
+export async function signedIn(
+  context: Context,
+  tenant: string,
+  tokens: CustomerTokensShape,
+): Promise<SignedIn> {
+  return { success: true, tenant, tokens, keptInSession: await keepInSession(context, tenant, tokens) };
 }
 
 /** `customer` of a signed-in success: the profile the new access token belongs to (one `me` per token). */
@@ -51,8 +93,9 @@ function signedInFields<T extends SignedIn>(t: PothosSchemaTypes.ObjectFieldBuil
     tokens: t.field({
       type: CustomerTokens,
       nullable: true,
-      description: "The customer's tokens; null only where the gateway keeps the session itself.",
-      resolve: (result) => result.tokens,
+      description:
+        "The customer's tokens; null when the gateway keeps them in its own session (SESSIONS=on, no Authorization header): the browser then has the session cookie.",
+      resolve: (result) => (result.keptInSession ? null : result.tokens),
     }),
     customer: t.field({
       type: Customer,
@@ -150,7 +193,7 @@ builder.mutationField('confirmSignUp', (t) =>
       const { token } = parsedBy(confirmSignUpInput, args.input);
       await context.limitRate('confirmSignUp', tenant, token);
       const { status, json } = await context.emporix.call('confirmSignUp', tenant, { params: { token } });
-      return { success: true, tenant, tokens: readCustomerToken(json, status).tokens } as const;
+      return signedIn(context, tenant, readCustomerToken(json, status).tokens);
     },
   }),
 );
@@ -232,7 +275,7 @@ builder.mutationField('logIn', (t) =>
         const { status, json } = await context.emporix.call('logIn', tenant, { body: { email, password } });
         const { token, tokens } = readCustomerToken(json, status);
         await context.logInFailures.clear(tenant, email);
-        return { success: true, tenant, tokens, initialPassword: token.initialPassword } as const;
+        return { ...(await signedIn(context, tenant, tokens)), initialPassword: token.initialPassword };
       } catch (error) {
         if (error instanceof InvalidCredentialsError) await context.logInFailures.record(tenant, email);
         throw error;
@@ -302,6 +345,20 @@ builder.mutationField('logOut', (t) =>
     errors: resultUnion('logOut'),
     resolve: async (_root, _args, context) => {
       const tenant = requireTenant(context);
+      if (context.caller.kind === 'session') {
+        const session = context.caller.session;
+        const accessToken = await session.accessToken(tenant);
+        try {
+          if (accessToken === undefined) {
+            throw new UnauthorizedError('The session has ended: log in again', 'SESSION_EXPIRED');
+          }
+          await context.emporix.call('logOut', tenant, { query: { accessToken } }, { accessToken });
+        } finally {
+          // The gateway's session ends whatever Emporix answered; the answer is still Emporix's outcome.
+          await session.end();
+        }
+        return success;
+      }
       // The token to end is the caller's own; without one, the call answers MISSING_TOKEN before anything is sent.
       await context.emporix.call('logOut', tenant, { query: { accessToken: accessTokenOf(context) } });
       return success;
@@ -467,6 +524,59 @@ builder.mutationField('refreshAnonymousSession', (t) =>
         query: { tenant, client_id: clientId, refresh_token: refreshToken, anonymous_token: anonymousToken },
       });
       return { success: true, tokens: readAnonymousToken(json, status) } as const;
+    },
+  }),
+);
+
+// The gateway's own session
+
+const SessionKind = builder.enumType('SessionKind', {
+  description: 'What kind of gateway session the request has.',
+  values: {
+    NONE: {
+      description: 'No gateway session: no cookie, an ended one, or a request with an Authorization header.',
+    },
+    CUSTOMER: { description: 'A signed-in customer, whose tokens the gateway keeps.' },
+  },
+});
+
+interface SessionInfo {
+  kind: 'NONE' | 'CUSTOMER';
+  expiresAt: Date | null;
+}
+
+const SessionInfoRef = builder.objectRef<SessionInfo>('SessionInfo').implement({
+  description: "The request's gateway session (SESSIONS=on), read without any call to Emporix.",
+  fields: (t) => ({
+    kind: t.field({ type: SessionKind, description: 'NONE or CUSTOMER.', resolve: (info) => info.kind }),
+    expiresAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'When the session ends at the latest (its maximum age, or its refresh token expiry); null for NONE.',
+      resolve: (info) => info.expiresAt,
+    }),
+  }),
+});
+
+builder.queryField('session', (t) =>
+  t.field({
+    type: SessionInfoRef,
+    description:
+      "The request's gateway session, without any call to Emporix: lets a storefront render its header (signed in or not) without a profile call. Always NONE with an Authorization header or with SESSIONS=off.",
+    resolve: async (_root, _args, context): Promise<SessionInfo> => {
+      if (context.caller.kind !== 'session' || !context.tenant.ok) return { kind: 'NONE', expiresAt: null };
+      const session = context.caller.session;
+      const endsAt = await session.endsAt().catch((error: unknown) => {
+        // No union to answer with here: a store outage is a coded GraphQL error, not a masked one.
+        if (error instanceof UpstreamError) {
+          throw createGraphQLError(error.message, { extensions: { code: 'SESSION_STORE_UNAVAILABLE' } });
+        }
+        throw error;
+      });
+      return endsAt === undefined
+        ? { kind: 'NONE', expiresAt: null }
+        : { kind: 'CUSTOMER', expiresAt: endsAt };
     },
   }),
 );

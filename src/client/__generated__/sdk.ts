@@ -193,6 +193,8 @@ export type UnauthorizedCode =
   | 'INVALID_TOKEN'
   /** No Authorization header was sent, and the gateway has no anonymous token to use instead. */
   | 'MISSING_TOKEN'
+  /** The gateway session the cookie names does not exist, has ended, or could not be renewed (SESSIONS=on): the response expires the cookie; log in again. */
+  | 'SESSION_EXPIRED'
   /** Emporix says the token has expired. */
   | 'TOKEN_EXPIRED';
 
