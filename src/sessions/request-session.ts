@@ -102,7 +102,10 @@ export function createRequestSession(options: {
       }),
     start: (tenant, tokens) =>
       storeGuarded(async () => {
-        setCookies.push(await manager.start(tenant, tokens, id));
+        const cookie = await manager.start(tenant, tokens, id);
+        // The new cookie replaces whatever this response would have said of the old one.
+        setCookies.length = 0;
+        setCookies.push(cookie);
         loaded = Promise.resolve(undefined);
       }),
     end: () =>
