@@ -95,8 +95,7 @@ async function main(config: Config): Promise<void> {
       emulator: emulator && {
         url: emulator.url,
         demo: emulator.demo,
-        // Setting nothing answers the lifetimes in force (optional: older emulators cannot tell them).
-        ttl: emulator.setTtl?.({}),
+        ttl: emulator.ttl(),
       },
     });
     // After the JSON lines written so far, so that the block is what the terminal ends on.

@@ -240,6 +240,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     },
     advanceClock: (seconds) => state.advanceClock(seconds),
     setTtl: (ttl) => state.setTtl(ttl),
+    ttl: () => ({ ...state.ttl }),
     mintSocialCode: (opts) => state.mintSocialCode(opts),
     mintExternalToken: (opts) => state.mintExternalToken(opts),
     injectFault: (fault) => state.faults.add(fault),

@@ -89,6 +89,8 @@ export interface Emulator {
   advanceClock(seconds: number): void;
   /** Change lifetimes for tokens minted from now on; answers the lifetimes in force. */
   setTtl(ttl: Partial<EmulatorTtl>): EmulatorTtl;
+  /** The lifetimes in force, in seconds. */
+  ttl(): EmulatorTtl;
   /** An authorization code of the emulated identity provider, for POST /customer/{tenant}/socialLogin. */
   mintSocialCode(opts: SocialCodeOptions): string;
   /** A JWS (HS256) of the emulated identity provider, for POST /customer/{tenant}/exchangeauthtoken. */
