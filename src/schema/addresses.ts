@@ -121,6 +121,7 @@ builder.mutationField('addCustomerAddress', (t) =>
       input: t.arg({
         type: AddCustomerAddressInput,
         required: true,
+        description: 'The address to add.',
         validate: { schema: addCustomerAddressInput },
       }),
     },
@@ -165,6 +166,7 @@ builder.mutationField('updateCustomerAddress', (t) =>
       input: t.arg({
         type: UpdateCustomerAddressInput,
         required: true,
+        description: 'Which address, and what to change on it.',
         validate: { schema: updateCustomerAddressInput },
       }),
     },
@@ -191,7 +193,14 @@ builder.mutationField('setDefaultCustomerAddress', (t) =>
     type: addressSuccess('SetDefaultCustomerAddressSuccess', 'The address is now the only default address.'),
     description:
       'Makes an address the default, and the only one (PATCH /customer/{tenant}/me/addresses/{addressId} with {"isDefault": true}, customer token).',
-    args: { input: t.arg({ type: AddressIdInput, required: true, validate: { schema: addressIdInput } }) },
+    args: {
+      input: t.arg({
+        type: AddressIdInput,
+        required: true,
+        description: 'The address to make the default.',
+        validate: { schema: addressIdInput },
+      }),
+    },
     errors: addressErrors('setDefaultCustomerAddress'),
     resolve: async (_root, args, context) => {
       const tenant = requireTenant(context);
@@ -220,7 +229,14 @@ builder.mutationField('removeCustomerAddress', (t) =>
     type: RemoveCustomerAddressSuccess,
     description:
       'Removes an address (DELETE /customer/{tenant}/me/addresses/{addressId}, customer token). Removing the default leaves no default.',
-    args: { input: t.arg({ type: AddressIdInput, required: true, validate: { schema: addressIdInput } }) },
+    args: {
+      input: t.arg({
+        type: AddressIdInput,
+        required: true,
+        description: 'The address to remove.',
+        validate: { schema: addressIdInput },
+      }),
+    },
     errors: addressErrors('removeCustomerAddress'),
     resolve: async (_root, args, context) => {
       const tenant = requireTenant(context);
@@ -255,7 +271,12 @@ for (const [field, endpoint, verb] of [
       ),
       description: `${verb} tags ${verb === 'Adds' ? 'to' : 'from'} an address (${method} /customer/{tenant}/me/addresses/{addressId}/tags?tags=a,b, customer token).`,
       args: {
-        input: t.arg({ type: AddressTagsInput, required: true, validate: { schema: addressTagsInput } }),
+        input: t.arg({
+          type: AddressTagsInput,
+          required: true,
+          description: `The address, and the tags to ${verb === 'Adds' ? 'add to' : 'remove from'} it.`,
+          validate: { schema: addressTagsInput },
+        }),
       },
       errors: addressErrors(field),
       resolve: async (_root, args, context) => {

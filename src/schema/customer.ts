@@ -340,6 +340,7 @@ builder.mutationField('updateCustomerProfile', (t) =>
       input: t.arg({
         type: UpdateCustomerProfileInput,
         required: true,
+        description: 'What to change on the profile, and the `expectedVersion` it was read at.',
         validate: { schema: updateCustomerProfileInput },
       }),
     },

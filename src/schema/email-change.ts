@@ -36,6 +36,8 @@ builder.mutationField('changeCustomerEmail', (t) =>
       input: t.arg({
         type: ChangeCustomerEmailInput,
         required: true,
+        description:
+          "The customer's current email and password, and the new email (which gets the confirmation mail).",
         validate: { schema: changeCustomerEmailInput },
       }),
     },
@@ -76,6 +78,7 @@ builder.mutationField('confirmCustomerEmailChange', (t) =>
       input: t.arg({
         type: ConfirmCustomerEmailChangeInput,
         required: true,
+        description: 'The token from the mail sent to the new address.',
         validate: { schema: confirmCustomerEmailChangeInput },
       }),
     },

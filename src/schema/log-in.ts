@@ -144,7 +144,14 @@ builder.mutationField('signUp', (t) =>
     ),
     description:
       'Creates a customer account, unconfirmed until `confirmSignUp` (POST /customer/{tenant}/signup, anonymous token). Works without an Authorization header when the gateway has EMPORIX_CLIENT_ID.',
-    args: { input: t.arg({ type: SignUpInput, required: true, validate: { schema: signUpInput } }) },
+    args: {
+      input: t.arg({
+        type: SignUpInput,
+        required: true,
+        description: 'The new account: its login email and password, and its profile.',
+        validate: { schema: signUpInput },
+      }),
+    },
     errors: { ...resultUnion('signUp'), types: [AccountExistsError] },
     resolve: async (_root, args, context) => {
       const tenant = requireTenant(context);
@@ -185,7 +192,12 @@ builder.mutationField('confirmSignUp', (t) =>
     description:
       'Confirms a sign-up with the token from its mail and logs the customer in (GET /customer/{tenant}/signup/optin/{token}, anonymous token). A used, unknown or expired token is a ValidationError.',
     args: {
-      input: t.arg({ type: ConfirmSignUpInput, required: true, validate: { schema: confirmSignUpInput } }),
+      input: t.arg({
+        type: ConfirmSignUpInput,
+        required: true,
+        description: 'The token from the confirmation mail.',
+        validate: { schema: confirmSignUpInput },
+      }),
     },
     errors: resultUnion('confirmSignUp'),
     resolve: async (_root, args, context) => {
@@ -217,6 +229,7 @@ builder.mutationField('resendSignUpConfirmation', (t) =>
       input: t.arg({
         type: ResendSignUpConfirmationInput,
         required: true,
+        description: 'The email of the unconfirmed sign-up.',
         validate: { schema: resendSignUpConfirmationInput },
       }),
     },
@@ -260,7 +273,14 @@ builder.mutationField('logIn', (t) =>
     type: LogInSuccess,
     description:
       'Logs a customer in with email and password (POST /customer/{tenant}/login, anonymous token). A wrong password and an unknown email get the same InvalidCredentialsError; failed log-ins are throttled per address and email (LOGIN_FAILURES_PER_IP_EMAIL) and per email (LOGIN_FAILURES_PER_EMAIL). Never retried.',
-    args: { input: t.arg({ type: LogInInput, required: true, validate: { schema: logInInput } }) },
+    args: {
+      input: t.arg({
+        type: LogInInput,
+        required: true,
+        description: "The customer's email and password.",
+        validate: { schema: logInInput },
+      }),
+    },
     errors: { ...resultUnion('logIn'), types: [InvalidCredentialsError] },
     resolve: async (_root, args, context) => {
       const tenant = requireTenant(context);
@@ -318,6 +338,7 @@ builder.mutationField('refreshCustomerToken', (t) =>
       input: t.arg({
         type: RefreshCustomerTokenInput,
         required: true,
+        description: 'The refresh token that came with the customer tokens.',
         validate: { schema: refreshCustomerTokenInput },
       }),
     },
@@ -472,6 +493,8 @@ builder.mutationField('startAnonymousSession', (t) =>
       input: t.arg({
         type: StartAnonymousSessionInput,
         required: false,
+        description:
+          "The new session's context (site, language, currency, target location); may be left out.",
         validate: { schema: startAnonymousSessionInput },
       }),
     },
@@ -511,6 +534,7 @@ builder.mutationField('refreshAnonymousSession', (t) =>
       input: t.arg({
         type: RefreshAnonymousSessionInput,
         required: true,
+        description: 'The refresh token that came with the anonymous tokens.',
         validate: { schema: refreshAnonymousSessionInput },
       }),
     },

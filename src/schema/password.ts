@@ -35,6 +35,7 @@ builder.mutationField('requestPasswordReset', (t) =>
       input: t.arg({
         type: RequestPasswordResetInput,
         required: true,
+        description: 'The email to mail the reset token to.',
         validate: { schema: requestPasswordResetInput },
       }),
     },
@@ -71,7 +72,12 @@ builder.mutationField('resetPassword', (t) =>
     description:
       'Sets a new password with the token from a reset mail (POST /customer/{tenant}/password/reset/update, anonymous token).',
     args: {
-      input: t.arg({ type: ResetPasswordInput, required: true, validate: { schema: resetPasswordInput } }),
+      input: t.arg({
+        type: ResetPasswordInput,
+        required: true,
+        description: 'The token from the reset mail, and the new password.',
+        validate: { schema: resetPasswordInput },
+      }),
     },
     errors: resultUnion('resetPassword'),
     resolve: async (_root, args, context) => {
@@ -103,7 +109,12 @@ builder.mutationField('changePassword', (t) =>
     description:
       "Changes the signed-in customer's password (POST /customer/{tenant}/password/change, customer token). A wrong current password is a ValidationError.",
     args: {
-      input: t.arg({ type: ChangePasswordInput, required: true, validate: { schema: changePasswordInput } }),
+      input: t.arg({
+        type: ChangePasswordInput,
+        required: true,
+        description: 'The current password, and the new one.',
+        validate: { schema: changePasswordInput },
+      }),
     },
     errors: resultUnion('changePassword'),
     resolve: async (_root, args, context) => {

@@ -119,6 +119,8 @@ builder.mutationField('logInWithSocialProvider', (t) =>
       input: t.arg({
         type: LogInWithSocialProviderInput,
         required: true,
+        description:
+          'The authorization code Auth0 handed the storefront, with the redirect URI (and PKCE verifier) it was asked for.',
         validate: { schema: logInWithSocialProviderInput },
       }),
     },
@@ -164,6 +166,7 @@ builder.mutationField('exchangeExternalToken', (t) =>
       input: t.arg({
         type: ExchangeExternalTokenInput,
         required: true,
+        description: "The access token from the shop's own identity provider.",
         validate: { schema: exchangeExternalTokenInput },
       }),
     },
