@@ -18,4 +18,5 @@ export {
   type GatewayOptions,
   type GraphQLLimits,
 } from './gateway.js';
+export { createGatewayServer, guardRequests } from './http-guard.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';

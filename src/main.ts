@@ -3,10 +3,10 @@
  * serves the gateway over HTTP.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import type { Emulator } from './emulator/index.js';
 import { connectRedis, createGateway } from './gateway.js';
+import { createGatewayServer } from './http-guard.js';
 import { createLogger } from './logger.js';
 import { formatStartupBanner, shouldPrintStartupBanner, writeAfterLogs } from './startup-banner.js';
 
@@ -69,7 +69,8 @@ async function main(config: Config): Promise<void> {
     socialRedirectUris: config.SOCIAL_REDIRECT_URIS,
     production: config.NODE_ENV === 'production',
   });
-  const server = createServer(gateway.yoga);
+  // Behind the guard that gives every request Node's parser accepts a deliberate answer (see http-guard.ts).
+  const server = createGatewayServer(gateway.yoga);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, resolve);

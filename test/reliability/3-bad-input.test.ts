@@ -31,6 +31,7 @@ import {
   startEmulator,
   startGateway,
   stopAll,
+  stopProc,
   summary,
   typenameOf,
   upstreamRequests,
@@ -490,6 +491,225 @@ function sendRaw(port: number, bytes: string): Promise<number | null> {
   });
 }
 
+interface RawAnswer {
+  status: number | null;
+  /** Bytes of the response body as received (chunk framing included), for the no-amplification check. */
+  bodyBytes: number;
+  body: string;
+}
+
+/** Like sendRaw, with the body: reads until the declared length, the last chunk, the close, or 10 s. */
+function sendRawFull(port: number, bytes: string | Buffer): Promise<RawAnswer> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const done = () => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      const received = Buffer.concat(chunks).toString('latin1');
+      const split = received.indexOf('\r\n\r\n');
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(received)?.[1];
+      const body = split < 0 ? '' : received.slice(split + 4);
+      resolve({ status: status === undefined ? null : Number(status), bodyBytes: body.length, body });
+    };
+    socket.setTimeout(10_000, done);
+    socket.on('connect', () => socket.end(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes));
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      const text = Buffer.concat(chunks).toString('latin1');
+      const split = text.indexOf('\r\n\r\n');
+      if (split < 0) return;
+      const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, split))?.[1];
+      if (length !== undefined && size - split - 4 >= Number(length)) done();
+      else if (text.endsWith('\r\n0\r\n\r\n')) done();
+    });
+    socket.on('close', done);
+    // A reset after the answer (the server closing while we still send) still leaves the answer read.
+    socket.on('error', () => undefined);
+  });
+}
+
+const QUERY = '{"query":"{ __typename }"}';
+const RESET_QUERY = resetBody('raw@example.com');
+
+function rawPost(target: string, headers: string, body = QUERY, version = '1.1'): string {
+  return `POST ${target} HTTP/${version}\r\n${headers}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+}
+
+/**
+ * The raw-socket group: requests Node's parser accepts (or refuses itself) that no client library sends. Each
+ * must be answered, never with a 5xx; `status` pins the answer where there is one deliberate answer.
+ */
+function rawSocketCases(port: number): Array<{ kind: string; bytes: string | Buffer; status?: number }> {
+  const host = `Host: 127.0.0.1:${port}\r\n`;
+  const cases: Array<{ kind: string; bytes: string | Buffer; status?: number }> = [
+    // Request targets.
+    { kind: 'target-asterisk', bytes: rawPost('*', host), status: 400 },
+    { kind: 'target-options-asterisk', bytes: `OPTIONS * HTTP/1.1\r\n${host}\r\n`, status: 400 },
+    { kind: 'target-absolute', bytes: rawPost('http://evil.example/graphql', host), status: 200 },
+    {
+      kind: 'target-absolute-https',
+      bytes: rawPost('https://evil.example:8443/graphql?x=1', host),
+      status: 200,
+    },
+    { kind: 'target-absolute-no-path', bytes: rawPost('http://evil.example', host) },
+    { kind: 'target-absolute-ftp', bytes: rawPost('ftp://evil.example/graphql', host), status: 400 },
+    {
+      kind: 'target-absolute-bad-port',
+      bytes: rawPost('http://evil.example:99999/graphql', host),
+      status: 400,
+    },
+    { kind: 'target-authority', bytes: rawPost('evil.example:443', host), status: 400 },
+    { kind: 'target-relative', bytes: rawPost('graphql', host), status: 400 },
+    { kind: 'target-double-slash', bytes: rawPost('//evil.example/graphql', host) },
+    { kind: 'target-backslash', bytes: rawPost('/\\evil.example/graphql', host) },
+    { kind: 'target-dot-segments', bytes: rawPost('/a/../graphql', host), status: 200 },
+    { kind: 'target-encoded', bytes: rawPost('/%67raphql', host) },
+    { kind: 'target-fragment', bytes: rawPost('/graphql#x', host) },
+    { kind: 'target-bad-percent', bytes: rawPost('/graphql?%zz=%', host) },
+    { kind: 'target-byte-over-127', bytes: rawPost('/graphql\u00ff', host), status: 400 },
+    {
+      kind: 'connect',
+      bytes: `CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n`,
+      status: 400,
+    },
+    // Content-Length and Transfer-Encoding, duplicated and conflicting.
+    {
+      kind: 'cl-duplicate-equal',
+      bytes: `POST /graphql HTTP/1.1\r\n${host}Content-Type: application/json\r\nContent-Length: ${QUERY.length}\r\nContent-Length: ${QUERY.length}\r\n\r\n${QUERY}`,
+      status: 400,
+    },
+    {
+      kind: 'cl-list',
+      bytes: `POST /graphql HTTP/1.1\r\n${host}Content-Type: application/json\r\nContent-Length: ${QUERY.length}, ${QUERY.length}\r\n\r\n${QUERY}`,
+      status: 400,
+    },
+    {
+      kind: 'cl-signed',
+      bytes: `POST /graphql HTTP/1.1\r\n${host}Content-Type: application/json\r\nContent-Length: +${QUERY.length}\r\n\r\n${QUERY}`,
+      status: 400,
+    },
+    {
+      kind: 'cl-short',
+      bytes: `POST /graphql HTTP/1.1\r\n${host}Content-Type: application/json\r\nContent-Length: 5\r\n\r\n${QUERY}`,
+    },
+    {
+      kind: 'cl-and-te',
+      bytes: `POST /graphql HTTP/1.1\r\n${host}Content-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+      status: 400,
+    },
+    {
+      kind: 'te-duplicate',
+      bytes: `POST /graphql HTTP/1.1\r\n${host}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+      status: 400,
+    },
+    {
+      kind: 'te-gzip-chunked',
+      bytes: `POST /graphql HTTP/1.1\r\n${host}Content-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n`,
+      status: 400,
+    },
+    {
+      kind: 'te-identity',
+      bytes: `POST /graphql HTTP/1.1\r\n${host}Content-Type: application/json\r\nTransfer-Encoding: identity\r\n\r\n${QUERY}`,
+      status: 400,
+    },
+    {
+      kind: 'te-space-before-colon',
+      bytes: `POST /graphql HTTP/1.1\r\n${host}Content-Type: application/json\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n`,
+      status: 400,
+    },
+    {
+      kind: 'te-http-1.0',
+      bytes: `POST /graphql HTTP/1.0\r\n${host}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${QUERY.length.toString(16)}\r\n${QUERY}\r\n0\r\n\r\n`,
+    },
+    {
+      kind: 'chunk-size-overflow',
+      bytes: `POST /graphql HTTP/1.1\r\n${host}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n{}\r\n0\r\n\r\n`,
+      status: 400,
+    },
+    {
+      kind: 'chunk-extension',
+      bytes: `POST /graphql HTTP/1.1\r\n${host}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${QUERY.length.toString(16)};x=y\r\n${QUERY}\r\n0\r\n\r\n`,
+      status: 200,
+    },
+    {
+      kind: 'obsolete-line-folding',
+      bytes: `POST /graphql HTTP/1.1\r\n${host}Content-Type: application/json\r\n X-Folded: b\r\nContent-Length: 2\r\n\r\n{}`,
+      status: 400,
+    },
+    { kind: 'bare-lf', bytes: `GET /health HTTP/1.1\nHost: 127.0.0.1\n\n`, status: 400 },
+    // Header and URL sizes.
+    {
+      kind: 'header-20kib',
+      bytes: rawPost('/graphql', `${host}X-Junk: ${'j'.repeat(20_000)}\r\n`),
+      status: 431,
+    },
+    {
+      kind: 'headers-2000',
+      bytes: rawPost(
+        '/graphql',
+        `${host}${Array.from({ length: 2000 }, (_, i) => `X-H${i}: v\r\n`).join('')}`,
+      ),
+    },
+    {
+      kind: 'url-20kib',
+      bytes: `GET /graphql?query=${'a'.repeat(20_000)} HTTP/1.1\r\n${host}\r\n`,
+      status: 431,
+    },
+    {
+      kind: 'url-8kib-query',
+      bytes: `GET /graphql?query=${encodeURIComponent(`{ ${'__typename '.repeat(600)}}`)} HTTP/1.1\r\n${host}Accept: application/json\r\nx-graphql-yoga-csrf: 1\r\n\r\n`,
+    },
+    // Methods.
+    ...['PUT', 'DELETE', 'PATCH', 'PROPFIND', 'MKCOL', 'LOCK', 'SEARCH', 'PURGE'].map((method) => ({
+      kind: `method-${method.toLowerCase()}`,
+      bytes: rawPost('/graphql', host, RESET_QUERY).replace(/^POST/, method),
+      status: 405,
+    })),
+    { kind: 'method-trace', bytes: `TRACE /graphql HTTP/1.1\r\n${host}\r\n`, status: 405 },
+    { kind: 'method-unknown', bytes: rawPost('/graphql', host).replace(/^POST/, 'BREW'), status: 400 },
+    { kind: 'method-lowercase', bytes: rawPost('/graphql', host).replace(/^POST/, 'post'), status: 400 },
+    { kind: 'method-head', bytes: `HEAD /graphql HTTP/1.1\r\n${host}\r\n` },
+    // Odd Host values.
+    ...[
+      ['host-path', 'x/admin?', 400],
+      ['host-port-over-65535', '127.0.0.1:99999', 400],
+      ['host-userinfo', 'user@127.0.0.1', 400],
+      ['host-space', 'a b', 400],
+      ['host-byte-over-127', 'a\u00ffb', 400],
+      ['host-bad-ipv6', '[:::]', 400],
+      ['host-bad-ipv4', '1.2.3.999', 400],
+      ['host-empty', '', 200],
+      ['host-ipv6', '[::1]:4000', 200],
+      ['host-other-name', 'evil.example', 200],
+      ['host-long', 'h'.repeat(4000), 200],
+    ].map(([kind, value, status]) => ({
+      kind: String(kind),
+      bytes: rawPost('/graphql', `Host: ${value}\r\n`),
+      status: Number(status),
+    })),
+    { kind: 'host-two', bytes: rawPost('/graphql', `${host}Host: x/admin?\r\n`) },
+    { kind: 'host-missing-1.1', bytes: rawPost('/graphql', ''), status: 400 },
+    { kind: 'host-missing-1.0', bytes: rawPost('/graphql', '', QUERY, '1.0'), status: 200 },
+    // A body that is not JSON, 600 KB: answered without quoting it (checked below).
+    {
+      kind: 'invalid-json-600kb',
+      bytes: rawPost('/graphql', host, `{"query": "${'x'.repeat(600_000)}`),
+      status: 400,
+    },
+    {
+      kind: 'get-variables-not-json',
+      bytes: `GET /graphql?query=%7B__typename%7D&variables=%7Bnope HTTP/1.1\r\n${host}Accept: application/json\r\nx-graphql-yoga-csrf: 1\r\n\r\n`,
+      status: 400,
+    },
+  ];
+  return cases;
+}
+
 beforeAll(async () => {
   resetGroupFiles(GROUP);
   emulator = await startEmulator();
@@ -572,6 +792,61 @@ describe('reliability 3: bad input', () => {
       'hostile requests that reached the upstream',
     ).toEqual([]);
     expect(gateway.alive()).toBe(true);
+  });
+
+  it('answers every raw-socket request deliberately (never a 5xx), also with NODE_ENV=production', async () => {
+    const production = await startGateway({
+      group: GROUP,
+      name: 'production',
+      upstreamUrl: emulator.url,
+      env: { EMPORIX_CLIENT_ID: DEMO_CLIENT_ID, RATE_LIMIT_PER_IP: '100000/60', NODE_ENV: 'production' },
+    });
+    await clearUpstreamRequests(emulator.url);
+    const failures: string[] = [];
+    const statuses: Record<string, number> = {};
+    let largest = 0;
+    let cases = 0;
+    for (const target of [gateway, production]) {
+      for (const spec of rawSocketCases(target.port)) {
+        cases += 1;
+        const answer = await sendRawFull(target.port, spec.bytes);
+        const label = `${target === gateway ? 'development' : 'production'} ${spec.kind}`;
+        statuses[String(answer.status)] = (statuses[String(answer.status)] ?? 0) + 1;
+        largest = Math.max(largest, answer.bodyBytes);
+        if (answer.status === null || answer.status >= 500) {
+          failures.push(`${label}: status=${answer.status} body=${answer.body.slice(0, 200)}`);
+        } else if (spec.status !== undefined && answer.status !== spec.status) {
+          failures.push(
+            `${label}: status=${answer.status}, expected ${spec.status}: ${answer.body.slice(0, 200)}`,
+          );
+        }
+        if (spec.kind === 'invalid-json-600kb' && (answer.body.includes('xxxx') || answer.bodyBytes > 1024)) {
+          failures.push(`${label}: the answer quotes the body (${answer.bodyBytes} bytes)`);
+        }
+      }
+    }
+    const upstream = await upstreamRequests(emulator.url);
+    recordSecrets(GROUP, secretsInUpstream(upstream));
+    const calls = upstream.filter((r) => r.path.startsWith('/customer/'));
+    summary(`${GROUP} raw-socket`, {
+      requests: cases,
+      statuses: Object.entries(statuses)
+        .map(([status, count]) => `${status}:${count}`)
+        .join(','),
+      failures: failures.length,
+      upstream_customer_calls: calls.length,
+      largest_answer_bytes: largest,
+      gateways_alive: gateway.alive() && production.alive(),
+    });
+    expect(failures).toEqual([]);
+    expect(
+      upstream.map((r) => `${r.method} ${r.path}`),
+      'raw requests that reached the upstream',
+    ).toEqual([]);
+    expect(largest, 'largest answer').toBeLessThan(4096);
+    expect(gateway.alive() && production.alive()).toBe(true);
+    await stopProc(production);
+    await clearUpstreamRequests(emulator.url);
   });
 
   it('answers no hostile request with more than the body limit (no amplification)', () => {

@@ -4,6 +4,7 @@
  * after the signal are refused at the door (connection refused), which is expected, not a loss.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,10 +13,15 @@ import {
   clearUpstreamRequests,
   countBy,
   DEMO_CLIENT_ID,
+  DEMO_TENANT,
+  descendants,
   type EmulatorProc,
   type Exit,
+  freePort,
   gql,
+  healthStatus,
   type Outcome,
+  pidAlive,
   REQUEST_PASSWORD_RESET,
   recordSecrets,
   resetGroupFiles,
@@ -26,6 +32,7 @@ import {
   startEmulator,
   startGateway,
   startLoad,
+  startNpmScript,
   stopAll,
   stopProc,
   summary,
@@ -285,6 +292,69 @@ describe('reliability 5: SIGTERM during load', () => {
     });
     expect(exit, 'the process exits by itself').not.toBe('timeout');
     expect(exitMs).toBeLessThan(shutdownTimeoutMs + 3000);
+  });
+
+  it("npm run start:prod is one Node process: SIGTERM to npm's PID stops it, and nothing is left listening", async () => {
+    const port = await freePort();
+    const npm = startNpmScript({
+      group: GROUP,
+      name: 'start-prod',
+      script: 'start:prod',
+      env: {
+        NODE_ENV: 'production',
+        EMPORIX_API_URL: emulator.url,
+        EMPORIX_TENANT: DEMO_TENANT,
+        EMPORIX_CLIENT_ID: DEMO_CLIENT_ID,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+      },
+    });
+    const origin = `http://127.0.0.1:${port}`;
+    await waitFor(
+      'npm run start:prod /health',
+      async () => {
+        if (!npm.alive()) throw new Error(`npm run start:prod exited: ${npm.logLines().join('\n')}`);
+        return (await healthStatus(origin)) === 200;
+      },
+      15_000,
+    );
+    const under = descendants(npm.pid);
+    const commands = under.map((pid) =>
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim(),
+    );
+    const warm = await gql(`${origin}/graphql`, REQUEST_PASSWORD_RESET, {
+      input: { email: `prod-${run}@example.com` },
+    });
+    recordSecrets(GROUP, secretsInUpstream(await upstreamRequests(emulator.url)));
+    const signalledAt = Date.now();
+    signal(npm, 'SIGTERM');
+    const exit: Exit | 'timeout' = await Promise.race([
+      npm.exited,
+      sleep(SHUTDOWN_TIMEOUT_MS).then(() => 'timeout' as const),
+    ]);
+    await waitFor('every process under npm to exit', () => under.every((pid) => !pidAlive(pid)), 3000).catch(
+      () => undefined,
+    );
+    const exitMs = Date.now() - signalledAt;
+    const left = under.filter(pidAlive);
+    const afterwards = await healthStatus(origin);
+    summary(`${GROUP} start-prod`, {
+      processes_under_npm: commands.join(' | '),
+      exit_code: exit === 'timeout' ? 'none' : String(exit.code ?? exit.signal),
+      exit_ms: exitMs,
+      left_running: left.length,
+      health_after: String(afterwards),
+    });
+    expect(typenameOf(warm.json)).toBe('RequestPasswordResetSuccess');
+    // npm execs the script: no shell between npm and the gateway, and no TypeScript loader in it.
+    expect(commands).toEqual(['node dist/main.js']);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(left, 'processes still running after SIGTERM to npm').toEqual([]);
+    expect(afterwards, 'the port still answers').toBeNull();
+    expect(exitMs).toBeLessThan(5000);
+    expect(npm.logLines().some((line) => line.includes('"signal":"SIGTERM"'))).toBe(true);
+    expect(npm.logLines().some((line) => line.includes('"msg":"stopped"'))).toBe(true);
   });
 
   it('logged no secret', async () => {

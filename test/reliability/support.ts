@@ -143,6 +143,72 @@ export async function waitFor(
   }
 }
 
+/** The PIDs of every process under `pid` (children, grandchildren, …), from /proc. */
+export function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // After the command name, which is in parentheses and may contain spaces: state, then the parent's PID.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift() as number) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/** Whether a process exists and has not exited (a zombie, exited but not yet reaped, counts as gone). */
+export function pidAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts an npm script (`npm run <script>`) in the repository with `env`, its output in a log file like a
+ * gateway's; registered like every other process, so stopAll() ends it by its PID.
+ */
+export function startNpmScript(options: {
+  group: string;
+  name: string;
+  script: string;
+  env: Record<string, string>;
+}): Proc & { logPath: string; logLines(): string[] } {
+  mkdirSync(logDir, { recursive: true });
+  const logPath = join(logDir, `${options.group}-gateway-${options.name}.log`);
+  const fd = openSync(logPath, 'w');
+  const child = spawn('npm', ['run', '--silent', options.script], {
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      npm_config_update_notifier: 'false',
+      ...options.env,
+    },
+    stdio: ['ignore', fd, fd],
+    cwd: repoRoot,
+  });
+  closeSync(fd);
+  return Object.assign(track(`npm run ${options.script}`, child), {
+    logPath,
+    logLines: () => readLines(logPath),
+  });
+}
+
 /** Resident set size of a process, in MiB, from /proc/<pid>/status (VmRSS). */
 export function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -351,10 +417,13 @@ export interface RedisHandle {
   proc: Proc | undefined;
 }
 
-/** REDIS_URL when set (CI), else a fresh redis-server on a free loopback port without persistence. */
-export async function startRedis(): Promise<RedisHandle> {
+/**
+ * REDIS_URL when set (CI), else a fresh redis-server on a free loopback port without persistence. `own: true`
+ * always starts one: for a test that kills it.
+ */
+export async function startRedis(options: { own?: boolean } = {}): Promise<RedisHandle> {
   const given = process.env.REDIS_URL?.trim();
-  if (given) return { url: given, proc: undefined };
+  if (given && !options.own) return { url: given, proc: undefined };
   const port = await freePort();
   const child = spawn(
     'redis-server',
