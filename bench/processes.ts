@@ -73,13 +73,44 @@ function spawnPinned(cpu: number | undefined, args: string[], options: Parameter
 }
 
 export async function startStubProcess(pinning: Pinning): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawnPinned(pinning.loadCpu, ['--import', 'tsx', 'bench/stub-main.ts'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  return startUrlPrinter(pinning.loadCpu, ['--import', 'tsx', 'bench/stub-main.ts'], 'stub');
+}
+
+/**
+ * The reference peer (bench/bare.ts), on the gateway's core: it is measured as the gateway is, never at the same
+ * time, so the two share that core without competing.
+ */
+export async function startBareProcess(
+  pinning: Pinning,
+  stubUrl: string,
+  tenant: string,
+): Promise<{ child: ChildProcess; pid: number; url: string }> {
+  const started = await startUrlPrinter(
+    pinning.gatewayCpu,
+    ['--import', 'tsx', 'bench/bare.ts'],
+    'bare handler',
+    {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      STUB_URL: stubUrl,
+      TENANT: tenant,
+    },
+  );
+  return { ...started, pid: started.child.pid as number };
+}
+
+/** A child that prints `{"url":…}` as its first line on stdout once it listens. */
+async function startUrlPrinter(
+  cpu: number | undefined,
+  args: string[],
+  name: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawnPinned(cpu, args, { stdio: ['ignore', 'pipe', 'inherit'], ...(env ? { env } : {}) });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`stub did not start within 15 s: ${output}`)), 15_000);
-    child.once('exit', (code) => reject(new Error(`stub exited with ${code}: ${output}`)));
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 15 s: ${output}`)), 15_000);
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}: ${output}`)));
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const line = output.split('\n')[0];
@@ -88,7 +119,7 @@ export async function startStubProcess(pinning: Pinning): Promise<{ child: Child
         try {
           resolve((JSON.parse(line) as { url: string }).url);
         } catch {
-          reject(new Error(`stub printed no URL: ${line}`));
+          reject(new Error(`${name} printed no URL: ${line}`));
         }
       }
     });
@@ -131,23 +162,32 @@ export async function startGateway(options: {
   tenant: string;
   logFd: number;
   nodeArgs?: string[];
+  /** Further settings (the sessions gateway's SESSIONS=on…), on top of the production ones. */
+  env?: Record<string, string>;
+  /** Another build's entry point (an A/B variant). @default dist/main.js */
+  main?: string;
 }): Promise<GatewayProcess> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawnPinned(options.pinning.gatewayCpu, [...(options.nodeArgs ?? []), 'dist/main.js'], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      EMPORIX_API_URL: options.emporixApiUrl,
-      EMPORIX_TENANT: options.tenant,
-      // The rate limits stay on, as in production, so that their cost is measured; their budgets are only made
-      // too large to ever refuse, since the whole load comes from one IP and asks for one target.
-      ...benchRateLimits,
+  const child = spawnPinned(
+    options.pinning.gatewayCpu,
+    [...(options.nodeArgs ?? []), options.main ?? 'dist/main.js'],
+    {
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        EMPORIX_API_URL: options.emporixApiUrl,
+        EMPORIX_TENANT: options.tenant,
+        // The rate limits stay on, as in production, so that their cost is measured; their budgets are only made
+        // too large to ever refuse, since the whole load comes from one IP and asks for one target.
+        ...benchRateLimits,
+        ...options.env,
+      },
+      stdio: ['ignore', options.logFd, options.logFd],
     },
-    stdio: ['ignore', options.logFd, options.logFd],
-  });
+  );
   const origin = `http://127.0.0.1:${port}`;
   const deadline = started + 15_000;
   while (performance.now() < deadline) {

@@ -40,6 +40,10 @@ export interface ScenarioResult {
   otherCpuMax: number | null;
   rssAfterLoadMiB: number | null;
   ratioToDirect: number | null;
+  /** req/s relative to the bare yoga handler's (bench/bare.ts) in the same run. */
+  ratioToBare: number | null;
+  /** `targets.minRatio`'s ratio: req/s relative to the named scenario's in the same run. */
+  ratio: { to: string; value: number | null } | null;
   targets: Targets | null;
   /** Each target with its verdict; empty when the scenario has none. */
   checks: Array<{ what: string; target: string; actual: string; pass: boolean }>;
@@ -63,7 +67,14 @@ export interface BenchResult {
   };
   startup: { samplesMs: number[]; medianMs: number; maxMs: number; targetMs: number; pass: boolean };
   /** How the gateway was started; besides these, only PATH, HOST, PORT and EMPORIX_API_URL (the stub) are set. */
-  gateway: { command: string; env: Record<string, string> };
+  gateway: {
+    command: string;
+    env: Record<string, string>;
+    /** The cookie scenarios' gateways: the same command and env plus these (REDIS_URL for the Redis one). */
+    sessionsEnv: Record<string, string> | null;
+    /** The reference peer's command, pinned to the gateway's core. */
+    bare: string | null;
+  };
   /** `file`: null when the log was deleted after a successful run (see --keep-log). */
   gatewayLog: { file: string | null; bytes: number; bytesPerResponse: number };
   scenarios: ScenarioResult[];
@@ -103,18 +114,14 @@ export function summariseScenario(scenario: Scenario, rounds: RoundFigures[]): S
     otherCpuMax: maxOf(rounds.map((round) => round.otherCpu)),
     rssAfterLoadMiB: maxOf(rounds.map((round) => round.gatewayRssMiB)),
     ratioToDirect: null,
+    ratioToBare: null,
+    ratio: null,
     targets: scenario.targets ?? null,
     checks: [],
     verdict: null,
   };
   const targets = scenario.targets;
   if (targets) {
-    result.checks.push({
-      what: 'req/s',
-      target: `>= ${targets.minReqPerSec}`,
-      actual: result.reqPerSec.median.toFixed(0),
-      pass: result.reqPerSec.median >= targets.minReqPerSec,
-    });
     if (targets.maxP99Ms !== undefined) {
       result.checks.push({
         what: 'p99',
@@ -132,16 +139,34 @@ export function summariseScenario(scenario: Scenario, rounds: RoundFigures[]): S
         pass: rss !== null && rss <= targets.maxRssMiB,
       });
     }
-    result.verdict = result.checks.every((check) => check.pass) ? 'PASS' : 'MISS';
   }
   return result;
 }
 
-/** The ratio to the direct call is only known once every scenario has run. */
+/** Ratios (to the direct call, to the bare handler, the targets' own) are only known once every scenario has run. */
 export function addRatios(results: ScenarioResult[]): void {
+  const rate = (name: string) => results.find((result) => result.name === name)?.reqPerSec.median;
   const direct = results.find((result) => result.target === 'stub')?.reqPerSec.median;
+  const bare = results.find((result) => result.target === 'bare')?.reqPerSec.median;
   for (const result of results) {
     result.ratioToDirect = direct ? result.reqPerSec.median / direct : null;
+    result.ratioToBare = bare && result.target !== 'stub' ? result.reqPerSec.median / bare : null;
+    const minRatio = result.targets?.minRatio;
+    if (minRatio) {
+      const reference = rate(minRatio.to);
+      const value = reference ? result.reqPerSec.median / reference : null;
+      result.ratio = { to: minRatio.to, value };
+      // A reference left out of the run (--scenarios) cannot be checked: no verdict rather than a false one.
+      if (value !== null) {
+        result.checks.unshift({
+          what: `x ${minRatio.to}`,
+          target: `>= ${minRatio.min}`,
+          actual: value.toFixed(2),
+          pass: value >= minRatio.min,
+        });
+      }
+    }
+    if (result.targets) result.verdict = result.checks.every((check) => check.pass) ? 'PASS' : 'MISS';
   }
 }
 
@@ -155,7 +180,7 @@ const whole = (value: number) => Math.round(value).toLocaleString('en-US');
 function targetText(targets: Targets | null): string {
   if (!targets) return '';
   return [
-    `>=${whole(targets.minReqPerSec)} req/s`,
+    targets.minRatio === undefined ? '' : `>=${targets.minRatio.min} x ${targets.minRatio.to}`,
     targets.maxP99Ms === undefined ? '' : `p99<=${targets.maxP99Ms}`,
     targets.maxRssMiB === undefined ? '' : `RSS<=${targets.maxRssMiB}`,
   ]
@@ -173,6 +198,8 @@ export function formatReport(result: BenchResult): string {
     'gw CPU',
     'other',
     'RSS MiB',
+    'x bare',
+    'ratio',
     'x direct',
     'target',
     'result',
@@ -186,6 +213,8 @@ export function formatReport(result: BenchResult): string {
     s.target === 'stub' || s.gatewayCpu === null ? '-' : percent(s.gatewayCpu),
     s.otherCpuMax === null ? '-' : percent(s.otherCpuMax),
     s.target === 'stub' || s.rssAfterLoadMiB === null ? '-' : s.rssAfterLoadMiB.toFixed(1),
+    s.ratioToBare === null ? '-' : s.ratioToBare.toFixed(2),
+    s.ratio?.value == null ? '-' : `${s.ratio.value.toFixed(2)} x ${s.ratio.to}`,
     s.ratioToDirect === null ? '-' : s.ratioToDirect.toFixed(2),
     targetText(s.targets),
     s.verdict === null ? '' : `${s.verdict}${s.verdict === 'MISS' ? ` (${missed(s)})` : ''}`,
@@ -193,7 +222,7 @@ export function formatReport(result: BenchResult): string {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
   );
-  const numeric = new Set([1, 2, 3, 4, 5, 6, 7, 8]);
+  const numeric = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   const line = (cells: string[]) =>
     cells
       .map((cell, column) =>
@@ -227,7 +256,8 @@ export function formatReport(result: BenchResult): string {
     '',
     'req/s: median over rounds (min-max); p50/p99: median over rounds; gw CPU: gateway CPU time / wall time while measured;',
     'other: CPU used meanwhile by processes outside the run (max over rounds); RSS: gateway resident set right after',
-    'load, max over rounds; x direct: req/s relative to the direct REST call to the stub.',
+    'load, max over rounds; x bare: req/s relative to the bare yoga handler (bench/bare.ts) in the same run; ratio: req/s',
+    'relative to the scenario the target names; x direct: req/s relative to the direct REST call to the stub.',
     ...(disturbed.length > 0
       ? [
           `DISTURBED: other processes used more than ${percent(disturbanceLimit)} of a core while ${disturbed.map((s) => s.name).join(', ')} ran: run again on a quiet machine.`,

@@ -1,7 +1,9 @@
 /**
- * `npm run bench [-- --duration s --warmup s --rounds n --connections n --retries n --quick --profile --keep-log]`
+ * `npm run bench [-- --duration s --warmup s --rounds n --connections n --retries n --quick --profile --keep-log
+ *   --scenarios a,b --node-args "--flag …" --variant name=dir]`
  *
- * Starts the upstream stub and the compiled gateway as production starts it, then loads each scenario with
+ * Starts the upstream stub, the compiled gateway as production starts it, the same build with SESSIONS=on for the
+ * cookie scenarios, and the bare yoga handler (bench/bare.ts) as the reference; then loads each scenario with
  * autocannon from this process, in alternating rounds (each scenario once per round, so a slow patch of the
  * machine hits every scenario alike instead of one). Prints one table and writes it as JSON under bench/results/.
  * Exits 1 when any response was not the expected one: an error is never throughput.
@@ -21,6 +23,7 @@ import {
   type Pinning,
   pinProcesses,
   rssMiB,
+  startBareProcess,
   startGateway,
   startStubProcess,
   stopAll,
@@ -37,7 +40,7 @@ import {
   type RoundFigures,
   summariseScenario,
 } from './report.js';
-import { benchTenant, profiledScenario, type Scenario, scenarios } from './scenarios.js';
+import { benchTenant, profiledScenario, type Scenario, scenarios, type Target } from './scenarios.js';
 
 const startupTargetMs = 1500;
 
@@ -49,6 +52,15 @@ interface Settings {
   retries: number;
   keepLog: boolean;
   mode: BenchResult['mode'];
+  /** Only these scenarios (and the processes they need); all when absent. */
+  scenarios: string[] | undefined;
+  /** Node options for the gateways, to try a flag (e.g. `--max-semi-space-size=…`); recorded in the result. */
+  nodeArgs: string[];
+  /**
+   * `--variant name=dir[:node args]`: another build of the gateway (e.g. `tsc --outDir dist/.variants/x`), loaded
+   * with every gateway scenario as `<scenario>@<name>` in the same alternating rounds: an A/B in one run.
+   */
+  variants: Array<{ name: string; main: string; nodeArgs: string[] }>;
 }
 
 function readSettings(args: string[]): Settings {
@@ -63,6 +75,9 @@ function readSettings(args: string[]): Settings {
       'keep-log': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      scenarios: { type: 'string' },
+      'node-args': { type: 'string' },
+      variant: { type: 'string', multiple: true },
     },
   });
   const number = (name: string, text: string | undefined, fallback: number, min: number): number => {
@@ -83,6 +98,14 @@ function readSettings(args: string[]): Settings {
     keepLog: values['keep-log'] === true,
     retries: quick || profile ? 0 : Math.floor(number('retries', values.retries, 2, 0)),
     mode: profile ? 'profile' : quick ? 'quick' : 'full',
+    scenarios: values.scenarios?.split(',').map((name) => name.trim()),
+    nodeArgs: values['node-args']?.split(/\s+/).filter(Boolean) ?? [],
+    variants: (values.variant ?? []).map((text) => {
+      const match = /^([\w-]+)=([^:]+)(?::(.*))?$/.exec(text);
+      if (!match) throw new Error('--variant must be name=dir[:node args]');
+      const [, name = '', dir = '', args = ''] = match;
+      return { name, main: `${dir.replace(/\/$/, '')}/main.js`, nodeArgs: args.split(/\s+/).filter(Boolean) };
+    }),
   };
 }
 
@@ -178,31 +201,55 @@ function checkUpstream(
   return { upstreamRequests: expected, problems };
 }
 
-/** CPU seconds used so far by the gateway, and by everything on the machine that is not this run. */
-function cpuSample(gatewayPid: number, stubPid: number | undefined) {
-  const gateway = cpuSeconds(gatewayPid);
-  const stub = stubPid === undefined ? undefined : cpuSeconds(stubPid);
+/**
+ * CPU seconds used so far by the loaded process, and by everything on the machine that is not this run (`ours`:
+ * every process the run started, loaded or idle).
+ */
+function cpuSample(loadedPid: number, ours: number[]) {
+  const loaded = cpuSeconds(loadedPid);
+  const own = ours.map(cpuSeconds);
   const machine = machineBusySeconds();
   const usage = process.cpuUsage();
   const self = (usage.user + usage.system) / 1e6;
   const others =
-    gateway === undefined || stub === undefined || machine === undefined
+    machine === undefined || own.some((value) => value === undefined)
       ? undefined
-      : machine - gateway - stub - self;
-  return { gateway, others };
+      : machine - (own as number[]).reduce((sum, value) => sum + value, 0) - self;
+  return { gateway: loaded, others };
 }
 
 /**
  * On a shared machine, wait (at most 20 s) for a second in which other processes use under the disturbance limit
  * before a window starts: cheaper than measuring a window that will be thrown away.
  */
-async function waitForQuiet(gatewayPid: number, stubPid: number | undefined): Promise<void> {
+async function waitForQuiet(loadedPid: number, ours: number[]): Promise<void> {
   for (let second = 0; second < 20; second++) {
-    const before = cpuSample(gatewayPid, stubPid);
+    const before = cpuSample(loadedPid, ours);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const other = perSecond(before.others, cpuSample(gatewayPid, stubPid).others, 1);
+    const other = perSecond(before.others, cpuSample(loadedPid, ours).others, 1);
     if (other === null || other <= disturbanceLimit) return;
   }
+}
+
+/**
+ * Logs in once through the gateway's `logIn` mutation, as a browser page would (no Authorization, no Origin: the
+ * gateway's own origin), and answers the session cookie (`name=value`) its Set-Cookie carries.
+ */
+async function sessionCookie(gatewayUrl: string): Promise<string> {
+  const response = await fetch(`${gatewayUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query:
+        'mutation { logIn(input: {email: "bench@example.com", password: "Bench-Passw0rd!"}) { __typename } }',
+    }),
+  });
+  const body = await response.text();
+  const cookie = response.headers.getSetCookie().find((line) => line.includes('emporix_session='));
+  if (!response.ok || !body.includes('LogInSuccess') || cookie === undefined) {
+    throw new Error(`logIn through the sessions gateway failed: ${response.status} ${body}`);
+  }
+  return cookie.split(';')[0] as string;
 }
 
 function perSecond(before: number | undefined, after: number | undefined, wallS: number): number | null {
@@ -245,14 +292,54 @@ async function main(args: string[]): Promise<number> {
   process.stderr.write(`pinning: ${pinning.description}\n`);
   const stub = await startStubProcess(pinning);
 
+  const unknown = settings.scenarios?.filter((name) => !scenarios.some((s) => s.name === name)) ?? [];
+  if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')}`);
+  const chosen = scenarios.filter((scenario) =>
+    settings.scenarios
+      ? settings.scenarios.includes(scenario.name)
+      : settings.mode !== 'profile' || scenario.name === profiledScenario,
+  );
+  const selected: Scenario[] = chosen.flatMap((scenario) => [
+    scenario,
+    ...(scenario.target === 'gateway'
+      ? settings.variants.map((variant) => ({
+          ...scenario,
+          name: `${scenario.name}@${variant.name}`,
+          target: `variant:${variant.name}` as const,
+          // A variant's ratio targets are against its own scenarios.
+          ...(scenario.targets?.minRatio && scenario.targets.minRatio.to !== 'bare'
+            ? {
+                targets: {
+                  ...scenario.targets,
+                  minRatio: {
+                    ...scenario.targets.minRatio,
+                    to: `${scenario.targets.minRatio.to}@${variant.name}`,
+                  },
+                },
+              }
+            : {}),
+        }))
+      : []),
+  ]);
+  const needs = (target: Target) => selected.some((scenario) => scenario.target === target);
+
   const logFile = `${resultsDir}/gateway-${stamp}.log`;
   const logFd = openSync(logFile, 'a');
-  const profileName = `gateway-${profiledScenario}-${stamp}.cpuprofile`;
+  const profileName = `gateway-${settings.scenarios?.join('+') ?? profiledScenario}-${stamp}.cpuprofile`;
   const nodeArgs =
     settings.mode === 'profile'
       ? ['--cpu-prof', `--cpu-prof-dir=${resultsDir}`, `--cpu-prof-name=${profileName}`]
       : [];
-  const gatewayOptions = { pinning, emporixApiUrl: stub.url, tenant: benchTenant, logFd, nodeArgs };
+  // The profiler goes on the process the first profiled scenario loads: the gateway, or a sessions gateway.
+  const profiledTarget = selected[0]?.target ?? 'gateway';
+  const profiled = (target: Target) => (profiledTarget === target ? nodeArgs : []);
+  const gatewayOptions = {
+    pinning,
+    emporixApiUrl: stub.url,
+    tenant: benchTenant,
+    logFd,
+    nodeArgs: [...settings.nodeArgs, ...profiled('gateway')],
+  };
 
   // Start-up is measured on a few fresh starts (the last one is kept for the load): one sample is noisy.
   const startupSamples: number[] = [];
@@ -268,10 +355,51 @@ async function main(args: string[]): Promise<number> {
     `gateway pid ${gateway.pid} up in ${gateway.startupMs.toFixed(0)} ms; log: ${logFile}\n`,
   );
 
-  const selected =
-    settings.mode === 'profile'
-      ? scenarios.filter((scenario) => scenario.name === profiledScenario)
-      : scenarios;
+  // The peers: started only when a selected scenario loads them, each on the gateway's core (never loaded at the
+  // same time as the gateway). The sessions gateways are the same build with SESSIONS=on, not profiled.
+  const peerOptions = { ...gatewayOptions, nodeArgs: settings.nodeArgs };
+  const sessionEnv = {
+    SESSIONS: 'on',
+    SESSION_SECRET: 'b'.repeat(64),
+    SESSION_COOKIE_SECURE: 'false',
+    // logIn without Authorization takes the gateway's anonymous token, which needs a client id.
+    EMPORIX_CLIENT_ID: 'bench-client',
+  };
+  const processes = new Map<Target, { pid: number; url: string }>([
+    ['gateway', gateway],
+    ['stub', { pid: stub.child.pid as number, url: stub.url }],
+  ]);
+  if (needs('bare')) processes.set('bare', await startBareProcess(pinning, stub.url, benchTenant));
+  if (needs('sessions')) {
+    const args = [...settings.nodeArgs, ...profiled('sessions')];
+    processes.set('sessions', await startGateway({ ...peerOptions, nodeArgs: args, env: sessionEnv }));
+  }
+  if (needs('sessionsRedis')) {
+    const env = { ...sessionEnv, REDIS_URL: process.env.REDIS_URL ?? '' };
+    processes.set('sessionsRedis', await startGateway({ ...peerOptions, env }));
+  }
+  for (const variant of settings.variants) {
+    const target = `variant:${variant.name}` as const;
+    if (needs(target)) {
+      const started = await startGateway({ ...peerOptions, main: variant.main, nodeArgs: variant.nodeArgs });
+      processes.set(target, started);
+    }
+  }
+  const cookies = new Map<Target, string>();
+  for (const target of ['sessions', 'sessionsRedis'] as const) {
+    const peer = processes.get(target);
+    if (peer) cookies.set(target, await sessionCookie(peer.url));
+  }
+  const ours = [...processes.values()].map((peer) => peer.pid);
+  const peerOf = (scenario: Scenario) => {
+    const peer = processes.get(scenario.target);
+    if (!peer) throw new Error(`no process for ${scenario.target}`);
+    const cookie = scenario.sessionCookie ? cookies.get(scenario.target) : undefined;
+    return {
+      ...peer,
+      scenario: cookie ? { ...scenario, headers: { ...scenario.headers, cookie } } : scenario,
+    };
+  };
   const rounds = new Map<string, RoundFigures[]>(selected.map((scenario) => [scenario.name, []]));
   const failures: string[] = [];
   let loadWindowUs: { fromUs: number; toUs: number } | undefined;
@@ -280,19 +408,21 @@ async function main(args: string[]): Promise<number> {
   let gatewayResponses = 0;
 
   /** Warm-up, then the measured window, every response and the stub's counts checked. */
-  async function measure(scenario: Scenario, round: number, attempt: number, running: GatewayProcess) {
-    const origin = scenario.target === 'gateway' ? running.url : stub.url;
+  async function measure(plain: Scenario, round: number, attempt: number) {
+    const running = peerOf(plain);
+    const { scenario } = running;
+    const origin = running.url;
     const where = `round ${round}${attempt > 1 ? ` attempt ${attempt}` : ''}`;
     const problems: string[] = [];
     await stubCounts(stub.url, true);
     const warm =
       settings.warmupS > 0 ? await load(scenario, origin, settings.warmupS, settings.connections) : undefined;
     if (warm) problems.push(...checkResponses(scenario, where, 'warm-up', warm));
-    const before = cpuSample(running.pid, stub.child.pid);
+    const before = cpuSample(running.pid, ours);
     const fromUs = Number(process.hrtime.bigint() / 1000n);
     const measured = await load(scenario, origin, settings.durationS, settings.connections);
     const toUs = Number(process.hrtime.bigint() / 1000n);
-    const after = cpuSample(running.pid, stub.child.pid);
+    const after = cpuSample(running.pid, ours);
     const wallS = (toUs - fromUs) / 1e6;
     const rss = rssMiB(running.pid);
     problems.push(...checkResponses(scenario, where, 'measured', measured));
@@ -304,7 +434,7 @@ async function main(args: string[]): Promise<number> {
       (warm?.requests.sent ?? 0) + measured.requests.sent,
     );
     problems.push(...upstream.problems);
-    if (scenario.target === 'gateway') {
+    if (scenario.target !== 'stub' && scenario.target !== 'bare') {
       gatewayResponses += (warm?.requests.total ?? 0) + measured.requests.total;
     }
     const figures: RoundFigures = {
@@ -315,21 +445,22 @@ async function main(args: string[]): Promise<number> {
       p99Ms: measured.latency.p99,
       responses: measured.requests.total,
       upstreamRequests: upstream.upstreamRequests,
-      gatewayCpu: scenario.target === 'gateway' ? perSecond(before.gateway, after.gateway, wallS) : null,
+      gatewayCpu: scenario.target !== 'stub' ? perSecond(before.gateway, after.gateway, wallS) : null,
       otherCpu: perSecond(before.others, after.others, wallS),
       gatewayRssMiB: rss ?? null,
     };
     return { figures, problems, window: { fromUs, toUs } };
   }
 
-  // A fresh process is slower for a while (JIT tiers, heap growth): each gateway scenario runs once before round
-  // 1, unrecorded, so that the first round is not penalised against the others.
-  for (const scenario of selected) {
-    if (stopping || scenario.target !== 'gateway' || settings.warmupS === 0) continue;
-    process.stderr.write(`priming ${scenario.name}\n`);
-    const primed = await load(scenario, gateway.url, settings.warmupS, settings.connections);
+  // A fresh process is slower for a while (JIT tiers, heap growth): each scenario but the direct call runs once
+  // before round 1, unrecorded, so that the first round is not penalised against the others.
+  for (const plain of selected) {
+    if (stopping || plain.target === 'stub' || settings.warmupS === 0) continue;
+    process.stderr.write(`priming ${plain.name}\n`);
+    const { scenario, url } = peerOf(plain);
+    const primed = await load(scenario, url, settings.warmupS, settings.connections);
     failures.push(...checkResponses(scenario, 'priming', 'warm-up', primed));
-    gatewayResponses += primed.requests.total;
+    if (scenario.target !== 'bare') gatewayResponses += primed.requests.total;
   }
   // Let the last primed requests reach the stub before the first window resets its counts.
   await settledCounts(stub.url);
@@ -342,11 +473,11 @@ async function main(args: string[]): Promise<number> {
       let attempts = 0;
       for (let attempt = 1; attempt <= 1 + settings.retries && !stopping; attempt++) {
         attempts = attempt;
-        if (settings.retries > 0) await waitForQuiet(gateway.pid, stub.child.pid);
+        if (settings.retries > 0) await waitForQuiet(peerOf(scenario).pid, ours);
         process.stderr.write(
           `round ${round}/${settings.rounds} ${scenario.name}${attempt > 1 ? ` (attempt ${attempt})` : ''}: `,
         );
-        const result = await measure(scenario, round, attempt, gateway);
+        const result = await measure(scenario, round, attempt);
         failures.push(...result.problems);
         const { figures } = result;
         process.stderr.write(
@@ -363,6 +494,7 @@ async function main(args: string[]): Promise<number> {
 
   // Stopped before reporting: a profiled gateway writes its profile on the way out.
   await stopProcess(gateway.child);
+  await stopAll();
   await stopAll();
   closeSync(logFd);
   const logBytes = statSync(logFile).size;
@@ -399,8 +531,10 @@ async function main(args: string[]): Promise<number> {
       pass: median(startupSamples) <= startupTargetMs,
     },
     gateway: {
-      command: ['node', ...nodeArgs, 'dist/main.js'].join(' '),
+      command: ['node', ...gatewayOptions.nodeArgs, 'dist/main.js'].join(' '),
       env: { NODE_ENV: 'production', EMPORIX_TENANT: benchTenant, ...benchRateLimits },
+      sessionsEnv: needs('sessions') || needs('sessionsRedis') ? sessionEnv : null,
+      bare: needs('bare') ? 'node --import tsx bench/bare.ts' : null,
     },
     gatewayLog: {
       file: settings.keepLog || failures.length > 0 ? logFile : null,

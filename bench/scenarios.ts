@@ -10,16 +10,24 @@ const anonymousToken = 'Bearer bench-anonymous-token';
 const customerToken = 'Bearer bench-customer-token';
 
 export interface Targets {
-  minReqPerSec: number;
+  /** At least this share of another scenario's req/s in the same run (absolute req/s mean little on a shared VM). */
+  minRatio?: { to: string; min: number };
   maxP99Ms?: number;
   maxRssMiB?: number;
 }
 
+/**
+ * Which process a scenario loads: the production gateway; the same build with SESSIONS=on (memory store, or Redis
+ * for `sessionsRedis`); the bare yoga handler (bench/bare.ts); or the stub itself (the upper limit).
+ */
+export type Target = 'gateway' | 'sessions' | 'sessionsRedis' | 'bare' | 'stub' | `variant:${string}`;
+
 export interface Scenario {
   name: string;
   description: string;
-  /** `gateway`: POST /graphql on the gateway; `stub`: the REST call straight to the stub (the upper limit). */
-  target: 'gateway' | 'stub';
+  target: Target;
+  /** The session cookie is added to `headers` once the run has logged in through that gateway. */
+  sessionCookie?: boolean;
   method: 'GET' | 'POST';
   path: string;
   headers: Record<string, string>;
@@ -53,7 +61,9 @@ function graphql(
   };
 }
 
-const upstreamTargets: Targets = { minReqPerSec: 3000, maxP99Ms: 40, maxRssMiB: 150 };
+const rss: Targets = { maxRssMiB: 150 };
+/** The bare handler's req/s is the reference: the gateway's features may cost at most 10 % of it. */
+const againstBare: Targets = { minRatio: { to: 'bare', min: 0.9 }, maxP99Ms: 40, maxRssMiB: 150 };
 
 export const scenarios: Scenario[] = [
   graphql(
@@ -63,7 +73,7 @@ export const scenarios: Scenario[] = [
     'mutation { requestPasswordReset(input: {email: "bench@example.com"}) { __typename } }',
     { requestPasswordReset: { __typename: 'RequestPasswordResetSuccess' } },
     `POST /customer/${benchTenant}/password/reset`,
-    upstreamTargets,
+    againstBare,
   ),
   graphql(
     'changePassword',
@@ -72,6 +82,7 @@ export const scenarios: Scenario[] = [
     'mutation { changePassword(input: {currentPassword: "Old-Passw0rd!", newPassword: "New-Passw0rd!"}) { __typename } }',
     { changePassword: { __typename: 'ChangePasswordSuccess' } },
     `POST /customer/${benchTenant}/password/change`,
+    rss,
   ),
   graphql(
     'me',
@@ -80,7 +91,7 @@ export const scenarios: Scenario[] = [
     '{ me { __typename ... on Customer { id contactEmail } } }',
     { me: { __typename: 'Customer', id: benchCustomer.id, contactEmail: benchCustomer.contactEmail } },
     `GET /customer/${benchTenant}/me`,
-    upstreamTargets,
+    againstBare,
   ),
   graphql(
     'validationFailure',
@@ -89,8 +100,21 @@ export const scenarios: Scenario[] = [
     'mutation { changePassword(input: {currentPassword: "same", newPassword: "same"}) { __typename } }',
     { changePassword: { __typename: 'ValidationError' } },
     null,
-    { minReqPerSec: 6000 },
+    // Nothing goes upstream: the error path must be cheaper than a round trip, not dearer.
+    { minRatio: { to: 'requestPasswordReset', min: 1.5 }, maxRssMiB: 150 },
   ),
+  ...sessionScenarios(),
+  {
+    ...graphql(
+      'bare',
+      'bare graphql-yoga handler, same undici POST to the stub, no features: the reference',
+      anonymousToken,
+      'mutation { requestPasswordReset(input: {email: "bench@example.com"}) { __typename } }',
+      { requestPasswordReset: { __typename: 'RequestPasswordResetSuccess' } },
+      `POST /customer/${benchTenant}/password/reset`,
+    ),
+    target: 'bare',
+  },
   {
     name: 'direct',
     description: 'the REST call straight to the stub, no gateway: the upper limit',
@@ -104,5 +128,30 @@ export const scenarios: Scenario[] = [
   },
 ];
 
-/** The scenario `--profile` profiles: the most common real call, one upstream round trip. */
+/**
+ * `me` over a browser session (SESSIONS=on, cookie, no Authorization): memory store, and Redis when REDIS_URL is
+ * set. Compared with the bearer `me` of the production gateway.
+ */
+function sessionScenarios(): Scenario[] {
+  const targets: Targets = { minRatio: { to: 'me', min: 0.85 }, maxRssMiB: 150 };
+  const me = (name: string, target: Target, store: string): Scenario => {
+    const scenario = graphql(
+      name,
+      `query over a cookie session (SESSIONS=on, ${store} store), one upstream GET`,
+      '',
+      '{ me { __typename ... on Customer { id contactEmail } } }',
+      { me: { __typename: 'Customer', id: benchCustomer.id, contactEmail: benchCustomer.contactEmail } },
+      `GET /customer/${benchTenant}/me`,
+      targets,
+    );
+    const { authorization: _none, ...headers } = scenario.headers;
+    return { ...scenario, target, headers, sessionCookie: true };
+  };
+  return [
+    me('meCookie', 'sessions', 'memory'),
+    ...(process.env.REDIS_URL ? [me('meCookieRedis', 'sessionsRedis', 'Redis')] : []),
+  ];
+}
+
+/** The scenario `--profile` profiles unless --scenarios names others: one upstream round trip. */
 export const profiledScenario = 'requestPasswordReset';

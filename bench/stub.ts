@@ -1,6 +1,7 @@
 /**
  * A fast stand-in for the Emporix API, for the benchmark only: it answers the credential endpoints with 204 and
- * `GET /customer/{tenant}/me` with a small customer, from pre-built buffers, so that the figures measure the
+ * `GET /customer/{tenant}/me` with a small customer, the anonymous and customer log-ins with fixed tokens, from
+ * pre-built buffers, so that the figures measure the
  * gateway and not the upstream. It counts what it receives per `METHOD path`, so the run can check that every
  * gateway response cost exactly one upstream call (and a validation failure none).
  */
@@ -30,6 +31,24 @@ const noContentPaths = new Set([
 
 const customerPath = /^\/customer\/[a-z][a-z0-9]+\/(.+)$/;
 
+/** The tokens a log-in answers (the cookie `me` scenario logs in once, through the gateway, to get its session). */
+export const benchTokens = { anonymous: 'bench-anonymous-token', customer: 'bench-customer-token' };
+const jsonHeaders = (body: Buffer) => ({ 'content-type': 'application/json', 'content-length': body.length });
+const anonymousTokenBody = Buffer.from(
+  JSON.stringify({ access_token: benchTokens.anonymous, expires_in: 3600, token_type: 'Bearer' }),
+);
+const customerTokenBody = Buffer.from(
+  JSON.stringify({
+    access_token: benchTokens.customer,
+    token_type: 'Bearer',
+    expires_in: 3600,
+    refresh_token: 'bench-refresh-token',
+    refresh_token_expires_in: 86_400,
+    saas_token: 'bench-saas-token',
+    session_id: 'bench-session',
+  }),
+);
+
 export interface Stub {
   url: string;
   counts: Map<string, number>;
@@ -53,8 +72,12 @@ export async function startStub(): Promise<Stub> {
     const endpoint = customerPath.exec(path)?.[1];
     // What Emporix would refuse, the stub refuses too: a gateway that stopped forwarding the caller's token or
     // the JSON content type then shows up as a wrong body in the benchmark instead of as throughput.
-    if (endpoint !== undefined && !/^Bearer \S+$/.test(request.headers.authorization ?? '')) {
+    if (request.method === 'GET' && path === '/customerlogin/auth/anonymous/login') {
+      response.writeHead(200, jsonHeaders(anonymousTokenBody)).end(anonymousTokenBody);
+    } else if (endpoint !== undefined && !/^Bearer \S+$/.test(request.headers.authorization ?? '')) {
       response.writeHead(401).end();
+    } else if (request.method === 'POST' && endpoint === 'login') {
+      response.writeHead(200, jsonHeaders(customerTokenBody)).end(customerTokenBody);
     } else if (request.method === 'GET' && endpoint === 'me') {
       response.writeHead(200, customerHeaders).end(customerBody);
     } else if (request.method === 'POST' && endpoint !== undefined && noContentPaths.has(endpoint)) {

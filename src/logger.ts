@@ -78,12 +78,47 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
+/** stdout is written in chunks of at least this many bytes (about 15 operation lines)... */
+const minWriteBytes = 4096;
+/** ...and at least this often, so that a quiet gateway's lines are not held back. */
+const flushEveryMs = 250;
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
       level: options.level ?? 'info',
       redact: { paths: redactedPaths, censor: '[redacted]' },
     },
-    options.destination ?? pino.destination({ sync: false }),
+    options.destination ?? bufferedStdout(),
   );
+}
+
+/**
+ * One write per line cost about 5 % of the gateway's CPU under load (a writev each); buffered, one write carries
+ * many. pino flushes the buffer synchronously when the process exits, and `logger.flush()` still writes it all.
+ */
+function bufferedStdout(): DestinationStream {
+  const destination = pino.destination({ sync: false, minLength: minWriteBytes });
+  let writes = 0;
+  let flushed = 0;
+  let again = false;
+  const write = destination.write.bind(destination);
+  destination.write = (data: string) => {
+    writes++;
+    return write(data);
+  };
+  const timer = setInterval(() => {
+    if (writes === flushed && !again) return;
+    // Once more on the next tick: a flush while a write is under way leaves the rest for later.
+    again = writes !== flushed;
+    flushed = writes;
+    try {
+      destination.flush();
+    } catch {
+      // Destroyed: nothing left to write.
+    }
+  }, flushEveryMs);
+  timer.unref();
+  destination.once('close', () => clearInterval(timer));
+  return destination;
 }

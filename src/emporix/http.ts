@@ -103,9 +103,8 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
   ): Promise<UpstreamAnswer> {
     // One deadline for the whole call, cleared as soon as it is over: AbortSignal.timeout would keep a timer alive
     // for the full timeout after every call (thousands at once under load).
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), timeoutMs);
-    const { signal } = deadline;
+    const signal = new Deadline();
+    const timer = setTimeout(() => signal.abort(), timeoutMs);
     try {
       const response = await dispatcher.request({
         origin,
@@ -115,7 +114,11 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
         body: payload,
         signal,
       });
-      const json = await readJson(response.body, maxBodyBytes);
+      // A 204 (every credential mutation's success) has no body: dump() frees the connection without an iterator.
+      const json =
+        response.statusCode === 204
+          ? await response.body.dump().then(() => undefined)
+          : await readJson(response.body, maxBodyBytes);
       return { kind: 'response', status: response.statusCode, headers: response.headers, json };
     } catch (cause) {
       const error = cause instanceof Error ? cause : new Error(String(cause));
@@ -148,6 +151,42 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
       else await ownAgent?.close();
     },
   };
+}
+
+/**
+ * The whole-call deadline as undici's request takes it: `aborted`, `reason` and the `on`/`once`/`removeListener` of
+ * an 'abort' event, like an AbortSignal but without AbortController's EventTarget, which cost 10–14 % of the
+ * gateway's CPU per upstream call in the benchmark. It aborts with the same reason an AbortController gives.
+ */
+class Deadline {
+  aborted = false;
+  reason: unknown = undefined;
+  private listeners: Array<() => void> = [];
+
+  /** undici checks that a signal has `on` (or `addEventListener`) and listens with `once`: an abort happens once. */
+  on(_event: 'abort', listener: () => void): this {
+    this.listeners.push(listener);
+    return this;
+  }
+
+  once(event: 'abort', listener: () => void): this {
+    return this.on(event, listener);
+  }
+
+  removeListener(_event: 'abort', listener: () => void): this {
+    const index = this.listeners.indexOf(listener);
+    if (index !== -1) this.listeners.splice(index, 1);
+    return this;
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = new DOMException('This operation was aborted', 'AbortError');
+    const listeners = this.listeners;
+    this.listeners = [];
+    for (const listener of listeners) listener();
+  }
 }
 
 async function readJson(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<unknown> {

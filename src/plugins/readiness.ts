@@ -15,19 +15,21 @@ export function useReadiness(options: ReadinessOptions): Plugin {
   let last: { at: number; upstream: Promise<boolean> } | undefined;
 
   return {
-    async onRequest({ url, endResponse, fetchAPI }) {
+    // Not `async`: every other request returns at once, without paying for a promise.
+    onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname !== '/readiness') return;
       const now = Date.now();
       if (last === undefined || now - last.at > cacheMs) last = { at: now, upstream: options.probe() };
-      const upstream = await last.upstream;
-      const draining = options.isDraining();
-      const ready = upstream && !draining;
-      endResponse(
-        new fetchAPI.Response(JSON.stringify({ ready, upstream: upstream ? 'up' : 'down', draining }), {
-          status: ready ? 200 : 503,
-          headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-        }),
-      );
+      return last.upstream.then((upstream) => {
+        const draining = options.isDraining();
+        const ready = upstream && !draining;
+        endResponse(
+          new fetchAPI.Response(JSON.stringify({ ready, upstream: upstream ? 'up' : 'down', draining }), {
+            status: ready ? 200 : 503,
+            headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+          }),
+        );
+      });
     },
   };
 }
