@@ -1,6 +1,7 @@
 /**
- * Serves a supergraph with Hive Gateway (its runtime, in-process), propagating the three headers the customer
- * subgraph needs. `npm run example:gateway` serves `supergraph.graphql` on FEDERATION_PORT (4030).
+ * Serves a supergraph with Hive Gateway (its runtime, in-process), propagating the headers the customer subgraph
+ * needs to it, and its Set-Cookie (browser sessions) back to the client. `npm run example:gateway` serves
+ * `supergraph.graphql` on FEDERATION_PORT (4030).
  */
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -10,8 +11,19 @@ import httpTransport from '@graphql-mesh/transport-http';
 import { serveOnLoopback } from './serve.js';
 import { supergraphFile } from './supergraph.js';
 
-/** The caller's headers the customer subgraph needs; every other client header stays at the federation gateway. */
-export const propagatedHeaders = ['authorization', 'x-emporix-tenant', 'x-request-id'] as const;
+/**
+ * The caller's headers the customer subgraph needs; every other client header stays at the federation gateway.
+ * `cookie` carries the gateway-held session (SESSIONS=on); `origin` and `sec-fetch-site` let the subgraph apply its
+ * cross-site rule to the browser's request (without them every cookie request would look same-origin to it).
+ */
+export const propagatedHeaders = [
+  'authorization',
+  'x-emporix-tenant',
+  'x-request-id',
+  'cookie',
+  'origin',
+  'sec-fetch-site',
+] as const;
 
 export const propagateHeaders: PropagateHeadersOpts<Record<string, unknown>> = {
   fromClientToSubgraphs({ request, subgraphName }) {
@@ -22,6 +34,13 @@ export const propagateHeaders: PropagateHeadersOpts<Record<string, unknown>> = {
       if (value !== null) headers[name] = value;
     }
     return headers;
+  },
+  // The session cookie the customer subgraph sets (log-in, refresh) or expires (log-out, an ended session) must
+  // reach the browser; Hive Gateway appends every subgraph's Set-Cookie.
+  fromSubgraphsToClient({ response, subgraphName }) {
+    if (subgraphName !== 'customers') return;
+    const cookies = response.headers.getSetCookie();
+    return cookies.length === 0 ? undefined : { 'set-cookie': cookies };
   },
 };
 

@@ -1,8 +1,10 @@
 /**
  * The gateway as an Apollo Federation v2 subgraph, composed with the example orders subgraph and served by a real
  * Hive Gateway runtime: entity resolution, the credential mutations, header propagation and the typed unions,
- * all through the federation gateway.
+ * all through the federation gateway; and browser sessions, whose cookie the router forwards to the customer
+ * subgraph and whose Set-Cookie it returns to the client.
  */
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { GraphQLClient } from 'graphql-request';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -179,5 +181,93 @@ describe('the subgraph itself', () => {
       '@link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])',
     );
     expect(_service.sdl).toMatch(/type Customer\s+@key\(fields: "id"\)/);
+  });
+});
+
+describe('browser sessions through Hive Gateway (SESSIONS=on on the customer subgraph)', () => {
+  let sessions: Stack;
+  let router: { server: Server; url: string };
+  beforeAll(async () => {
+    sessions = await startStack({
+      gateway: {
+        clientId: 'demo-storefront',
+        sessions: { secrets: [randomBytes(32)], secureCookie: false },
+        corsOrigins: ['http://localhost:4040'],
+      },
+    });
+    router = await startFederationGateway(composeSupergraph({ customers: sessions.url, orders: orders.url }));
+  });
+  afterAll(async () => {
+    router.server.closeAllConnections();
+    await new Promise((resolve) => router.server.close(resolve));
+    await sessions.close();
+  });
+
+  async function post(query: string, headers: Record<string, string> = {}, variables?: unknown) {
+    const response = await fetch(router.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    return {
+      status: response.status,
+      setCookies: response.headers.getSetCookie(),
+      body: await response.json(),
+    };
+  }
+
+  it('logs in through the router, gets the cookie back, and reads me and Order.customer with the cookie alone', async () => {
+    const logIn = await post(
+      /* GraphQL */ `
+        mutation LogIn($email: String!, $password: String!) {
+          logIn(input: { email: $email, password: $password }) {
+            __typename
+            ... on LogInSuccess { tokens { accessToken } }
+          }
+        }
+      `,
+      {},
+      { email: 'demo@example.com', password: 'Demo-Passw0rd!' },
+    );
+    expect(logIn.body.data.logIn).toEqual({ __typename: 'LogInSuccess', tokens: null });
+    // The subgraph's Set-Cookie reached the client intact.
+    expect(logIn.setCookies).toHaveLength(1);
+    const [setCookie = ''] = logIn.setCookies;
+    expect(setCookie).toMatch(
+      /^emporix_session=[A-Za-z0-9_-]{43}; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/,
+    );
+    const cookie = setCookie.split(';')[0] ?? '';
+
+    sessions.emulator.clearRequests();
+    const me = await post('{ me { __typename ... on Customer { contactEmail } } }', { cookie });
+    expect(me.body.data.me).toEqual({ __typename: 'Customer', contactEmail: 'demo@example.com' });
+    const order = await post(orderWithCustomer, { cookie }, { id: 'order-1' });
+    expect(order.body.data.order.customer).toEqual({
+      id: '13869000',
+      contactEmail: 'demo@example.com',
+      firstName: 'Demo',
+    });
+    // Each went upstream with the session's token; the cookie itself never left the customer subgraph.
+    const upstream = sessions.upstream();
+    expect(upstream.map((request) => request.path)).toEqual(['/customer/demo/me', '/customer/demo/me']);
+    expect(upstream[0]?.headers.authorization).toMatch(/^Bearer \S+$/);
+    expect(upstream.every((request) => request.headers.cookie === undefined)).toBe(true);
+
+    // A foreign page's request is refused by the subgraph (the router forwards Origin): nothing upstream.
+    sessions.emulator.clearRequests();
+    const foreign = await post('{ me { __typename } }', { cookie, origin: 'https://evil.example' });
+    expect(foreign.body.data).toBeNull();
+    expect(foreign.body.errors[0].extensions).toMatchObject({
+      code: 'SESSION_ORIGIN_REFUSED',
+      serviceName: 'customers',
+    });
+    expect(sessions.upstream()).toEqual([]);
+
+    // Log-out through the router expires the cookie at the client.
+    const out = await post('mutation { logOut { __typename } }', { cookie });
+    expect(out.body.data.logOut).toEqual({ __typename: 'LogOutSuccess' });
+    expect(out.setCookies).toEqual(['emporix_session=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax']);
+    const after = await post('{ session { kind } }', { cookie });
+    expect(after.body.data.session).toEqual({ kind: 'NONE' });
   });
 });

@@ -35,8 +35,7 @@ export function useSessionCookies(options: { manager: SessionManager; allowedOri
     track: (request, session) => sessionsByRequest.set(request, session),
     plugin: {
       onRequest({ request, url, endResponse, fetchAPI }) {
-        const cookies = request.headers.get('cookie');
-        if (cookies === null || !cookies.includes(manager.cookieName)) return;
+        if (!manager.carriesCookie(request.headers.get('cookie'))) return;
         const reason = refused(request, url);
         if (reason === undefined) return;
         manager.emit('refused_origin');

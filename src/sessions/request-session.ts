@@ -51,7 +51,7 @@ export function createRequestSession(options: {
 }): RequestSession {
   const { manager, refresher } = options;
   const id = manager.idFrom(options.cookieHeader);
-  const hasCookie = options.cookieHeader?.includes(manager.cookieName) ?? false;
+  const hasCookie = manager.carriesCookie(options.cookieHeader);
   const setCookies: string[] = [];
   let loaded: Promise<SessionRecord | undefined> | undefined;
   let expiredReported = false;
@@ -112,7 +112,7 @@ export function createRequestSession(options: {
       storeGuarded(async () => {
         loaded = Promise.resolve(undefined);
         // The cookie goes whatever the store says: the browser is signed out either way.
-        setCookies.push(manager.expiredCookie());
+        setCookies.splice(0, setCookies.length, manager.expiredCookie());
         if (id !== undefined) await manager.end(id);
       }),
     endsAt: () =>

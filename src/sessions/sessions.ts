@@ -89,7 +89,7 @@ export function createSessionManager(options: SessionManagerOptions) {
       sameSite: 'lax',
       path: '/',
       secure: options.secureCookie,
-      maxAge: Math.max(0, Math.floor((endsAt - now()) / 1000)),
+      maxAge: Math.max(0, Math.ceil((endsAt - now()) / 1000)),
     });
   }
 
@@ -135,6 +135,16 @@ export function createSessionManager(options: SessionManagerOptions) {
 
   return {
     cookieName,
+
+    /** Whether the request carries our cookie (by its exact name; `my_emporix_session` is not it). */
+    carriesCookie(cookieHeader: string | null): boolean {
+      // The substring test is only the cheap way out for the requests that cannot carry it.
+      return (
+        cookieHeader !== null &&
+        cookieHeader.includes(cookieName) &&
+        parseCookies(cookieHeader)[cookieName] !== undefined
+      );
+    },
 
     /** The session id the request's cookie carries, if any. */
     idFrom(cookieHeader: string | null): string | undefined {
