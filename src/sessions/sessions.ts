@@ -60,7 +60,19 @@ export function createSessionManager(options: SessionManagerOptions) {
   // One refresh per session at a time in this instance; the Redis lock covers the other instances.
   const refreshing = new Map<string, Promise<SessionRecord | undefined>>();
 
-  const digestOf = (id: string) => createHash('sha256').update(id).digest();
+  // Every request of a session reads it: its id's digest and what its blob decrypted to are kept in memory
+  // (bounded), so a request pays for neither again. A blob is new on every write (a fresh IV), so a changed
+  // session is never served from the cache; the store is still read, so a session ended elsewhere ends here.
+  const digests = new BoundedCache<string, Buffer>(10_000);
+  const decrypted = new BoundedCache<string, SessionRecord>(10_000);
+  const digestOf = (id: string) => {
+    let digest = digests.get(id);
+    if (digest === undefined) {
+      digest = createHash('sha256').update(id).digest();
+      digests.set(id, digest);
+    }
+    return digest;
+  };
   const keyOf = (digest: Buffer) => `emporix-gateway:session:${digest.toString('base64url')}`;
   const lockKeyOf = (digest: Buffer) => `emporix-gateway:session-lock:${digest.toString('base64url')}`;
 
@@ -77,9 +89,15 @@ export function createSessionManager(options: SessionManagerOptions) {
     const digest = digestOf(id);
     const blob = await store.get(keyOf(digest));
     if (blob === undefined) return undefined;
-    const plain = cipher.decrypt(blob, digest);
-    if (plain === undefined) return undefined;
-    const record = JSON.parse(plain) as SessionRecord;
+    // Keyed by the store key too: a blob copied under another session's key must still fail its AAD check.
+    const cacheKey = `${digest.toString('base64url')}:${blob}`;
+    let record = decrypted.get(cacheKey);
+    if (record === undefined) {
+      const plain = cipher.decrypt(blob, digest);
+      if (plain === undefined) return undefined;
+      record = JSON.parse(plain) as SessionRecord;
+      decrypted.set(cacheKey, record);
+    }
     return record.endsAt > now() ? record : undefined;
   }
 
@@ -210,4 +228,17 @@ export function createSessionManager(options: SessionManagerOptions) {
       }),
     emit,
   };
+}
+
+/** A Map that forgets its oldest entry beyond `capacity`. */
+class BoundedCache<K, V> {
+  private readonly entries = new Map<K, V>();
+  constructor(private readonly capacity: number) {}
+  get(key: K): V | undefined {
+    return this.entries.get(key);
+  }
+  set(key: K, value: V): void {
+    this.entries.set(key, value);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as K);
+  }
 }
