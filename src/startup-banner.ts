@@ -4,6 +4,8 @@
  * (stdout not a terminal, or NODE_ENV=production) the JSON log lines are all there is.
  */
 import pino from 'pino';
+// Types only: the emulator itself is loaded by main.ts when it runs one, never by this module.
+import type { EmulatorDemo, EmulatorTtl, PendingSignUp } from './emulator/types.js';
 import type { Logger } from './logger.js';
 import type { RateLimitWindow } from './rate-limit.js';
 
@@ -16,17 +18,14 @@ export interface StartupBannerInput {
   /** The embedded emulator, when `npm start` runs one. */
   emulator?: {
     url: string;
-    demo: {
-      tenant: string;
-      clientId: string;
-      email: string;
-      password: string;
-      customerToken: string;
-      anonymousToken: string;
-      pendingSignUp?: { email: string; confirmationToken: string };
+    demo: Pick<
+      EmulatorDemo,
+      'tenant' | 'clientId' | 'email' | 'password' | 'customerToken' | 'anonymousToken'
+    > & {
+      pendingSignUp?: Pick<PendingSignUp, 'email' | 'confirmationToken'>;
     };
     /** Token lifetimes in seconds, when the emulator tells them. */
-    ttl?: { customerToken: number; anonymousToken: number; mailToken: number };
+    ttl?: Pick<EmulatorTtl, 'customerToken' | 'anonymousToken' | 'mailToken'>;
   };
 }
 

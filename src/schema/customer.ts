@@ -276,28 +276,29 @@ builder.queryField('me', (t) =>
   }),
 );
 
+/** The profile fields a sign-up and a profile change share, with their rules (see validation.ts). */
+export function profileInputFields(
+  t: PothosSchemaTypes.InputFieldBuilder<typeof builder.$inferSchemaTypes, 'InputObject'>,
+) {
+  const optionalText = (description: string) => t.string({ required: false, description });
+  return {
+    title: optionalText('Form of address, e.g. MR: trimmed, 1 to 256 characters.'),
+    firstName: optionalText('Trimmed, 1 to 256 characters.'),
+    lastName: optionalText('Trimmed, 1 to 256 characters.'),
+    contactPhone: optionalText('1 to 64 characters of digits, spaces and + - ( ) . /'),
+    company: optionalText('Trimmed, 1 to 256 characters.'),
+    preferredLanguage: optionalText('A language like en, en_US or en-US.'),
+    preferredCurrency: optionalText('An ISO 4217 code; upper-cased.'),
+    preferredSite: optionalText('A site code: 1 to 64 letters, digits, "-", "_".'),
+  };
+}
+
 const UpdateCustomerProfileInput = builder.inputType('UpdateCustomerProfileInput', {
   description:
     "What to change on the signed-in customer's profile. A field left out stays as it is; a field given as null is cleared (except `contactEmail`, which cannot be cleared). At least one field besides `expectedVersion`.",
   fields: (t) => ({
-    title: t.string({
-      required: false,
-      description: 'Form of address, e.g. MR: trimmed, 1 to 256 characters.',
-    }),
-    firstName: t.string({ required: false, description: 'Trimmed, 1 to 256 characters.' }),
+    ...profileInputFields(t),
     middleName: t.string({ required: false, description: 'Trimmed, 1 to 256 characters.' }),
-    lastName: t.string({ required: false, description: 'Trimmed, 1 to 256 characters.' }),
-    contactPhone: t.string({
-      required: false,
-      description: '1 to 64 characters of digits, spaces and + - ( ) . /',
-    }),
-    company: t.string({ required: false, description: 'Trimmed, 1 to 256 characters.' }),
-    preferredLanguage: t.string({ required: false, description: 'A language like en, en_US or en-US.' }),
-    preferredCurrency: t.string({ required: false, description: 'An ISO 4217 code; upper-cased.' }),
-    preferredSite: t.string({
-      required: false,
-      description: 'A site code: 1 to 64 letters, digits, "-", "_".',
-    }),
     contactEmail: t.string({ required: false, description: 'A valid email; cannot be null.' }),
     companyRegistrationId: t.string({
       required: false,

@@ -14,7 +14,7 @@ import {
   ValidationError,
 } from '../errors.js';
 import { builder } from './builder.js';
-import { Customer, loadProfile } from './customer.js';
+import { Customer, loadProfile, profileInputFields } from './customer.js';
 import { resultUnion, success, successType } from './success.js';
 import {
   AnonymousTokens,
@@ -119,20 +119,7 @@ const SignUpInput = builder.inputType('SignUpInput', {
       required: true,
       description: '1 to 1024 characters, never trimmed; Emporix asks at least 6.',
     }),
-    firstName: t.string({ required: false, description: 'Trimmed, 1 to 256 characters.' }),
-    lastName: t.string({ required: false, description: 'Trimmed, 1 to 256 characters.' }),
-    title: t.string({ required: false, description: 'Form of address, e.g. MR: 1 to 256 characters.' }),
-    contactPhone: t.string({
-      required: false,
-      description: '1 to 64 characters of digits, spaces and + - ( ) . /',
-    }),
-    company: t.string({ required: false, description: 'Trimmed, 1 to 256 characters.' }),
-    preferredLanguage: t.string({ required: false, description: 'A language like en, en_US or en-US.' }),
-    preferredCurrency: t.string({ required: false, description: 'An ISO 4217 code; upper-cased.' }),
-    preferredSite: t.string({
-      required: false,
-      description: 'A site code: 1 to 64 letters, digits, "-", "_".',
-    }),
+    ...profileInputFields(t),
   }),
 });
 

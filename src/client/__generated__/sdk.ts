@@ -171,7 +171,7 @@ export type SignUpInput = {
   preferredLanguage?: string | null | undefined;
   /** A site code: 1 to 64 letters, digits, "-", "_". */
   preferredSite?: string | null | undefined;
-  /** Form of address, e.g. MR: 1 to 256 characters. */
+  /** Form of address, e.g. MR: trimmed, 1 to 256 characters. */
   title?: string | null | undefined;
 };
 

@@ -50,7 +50,8 @@ const country = z
 const mixins = z.record(z.string(), z.unknown());
 
 const text = z.string();
-const createBody = z.strictObject({
+/** `AddressCreateDto`; sign-up's `customerAddress` is the same with `isDefault` (see signup.ts). */
+export const addressCreateBody = z.strictObject({
   contactName,
   companyName: text.optional(),
   street: text.optional(),
@@ -168,7 +169,7 @@ export const addressRoutes: Route[] = [
 
   route('POST', base, (ctx) => {
     const { customer } = requireCustomer(ctx, tenantOf(ctx));
-    const { tags, mixins: _mixins, metadata: _metadata, ...fields } = parseBody(ctx, createBody);
+    const { tags, mixins: _mixins, metadata: _metadata, ...fields } = parseBody(ctx, addressCreateBody);
     const id = newAddressId(customer);
     // Never default implicitly, not even the first address: only PATCH isDefault true makes one default.
     customer.addresses.push({ ...fields, id, isDefault: false, tags: unique(tags ?? []), version: 1 });

@@ -4,6 +4,7 @@ import { requireToken } from '../guards.js';
 import { badRequest, conflict, type ErrorDetail, notFound, parseBody } from '../http.js';
 import { type Route, route } from '../router.js';
 import { type AddressRecord, sameEmail } from '../state.js';
+import { addressCreateBody } from './addresses.js';
 import { customerTokenBody, MIN_PASSWORD_LENGTH, passwordMessage } from './auth.js';
 
 // Deliberately loose: the emulator only needs to refuse obvious non-addresses.
@@ -36,31 +37,8 @@ const customerDetails = z.strictObject({
   ...mixinFields,
 });
 
-/** Address, minus what the server assigns (id, metadata.version). */
-const customerAddress = z.strictObject({
-  contactName: z.string().regex(/\S/, 'contactName must not be blank.'),
-  companyName: text.optional(),
-  street: text.optional(),
-  streetNumber: text.optional(),
-  streetAppendix: text.optional(),
-  extraLine1: text.optional(),
-  extraLine2: text.optional(),
-  extraLine3: text.optional(),
-  extraLine4: text.optional(),
-  zipCode: text.optional(),
-  city: text.optional(),
-  state: text.optional(),
-  country: z
-    .string()
-    .regex(/^[A-Z]{2}$/, 'country must be an ISO 3166-1 alpha-2 code.')
-    .optional(),
-  contactPhone: text.optional(),
-  isDefault: z.boolean().optional(),
-  tags: z
-    .array(z.string().regex(/^[^,\s](?:[^,]*[^,\s])?$/, 'A tag must be non-empty, without commas.'))
-    .optional(),
-  ...mixinFields,
-});
+/** Address, minus what the server assigns (id, metadata.version): the address book's create body and `isDefault`. */
+const customerAddress = addressCreateBody.extend({ isDefault: z.boolean().optional() });
 
 const signupBody = z.strictObject({
   email: emailAddress,
