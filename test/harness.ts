@@ -31,7 +31,17 @@ export interface Stack {
   graphql(options?: ClientOptions): GraphQLClient;
   /** Upstream requests the emulator received, without the admin ones. */
   upstream(): ReturnType<Emulator['requests']>;
+  /** Method, path, query, Authorization and JSON body of each upstream request: what a test compares exactly. */
+  upstreamCalls(): UpstreamCall[];
   close(): Promise<void>;
+}
+
+export interface UpstreamCall {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  authorization: string | undefined;
+  body: unknown;
 }
 
 export interface ClientOptions {
@@ -77,6 +87,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       });
     },
     upstream: () => emulator.requests(),
+    upstreamCalls: () =>
+      emulator.requests().map((request) => ({
+        method: request.method,
+        path: request.path,
+        query: request.query,
+        authorization: request.headers.authorization,
+        body: request.body,
+      })),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
