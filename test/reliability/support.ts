@@ -34,6 +34,7 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const logDir = join(repoRoot, 'test', 'reliability', '.logs');
 const gatewayEntry = join(repoRoot, 'dist', 'main.js');
 const emulatorEntry = join(repoRoot, 'dist', 'emulator', 'main.js');
+const heapProbeEntry = join(repoRoot, 'test', 'reliability', 'heap-probe.mjs');
 
 export const DEMO_TENANT = 'demo';
 export const DEMO_CLIENT_ID = 'demo-storefront';
@@ -237,6 +238,8 @@ export interface GatewayProc extends Proc {
   /** stdout and stderr, JSON lines. */
   logPath: string;
   logLines(): string[];
+  /** Only with `heapProbe`: asks the process to collect garbage fully, then reads what is still live. */
+  liveHeap(): Promise<LiveHeap>;
 }
 
 export interface GatewayOptions {
@@ -246,6 +249,15 @@ export interface GatewayOptions {
   upstreamUrl: string;
   /** Extra environment; the defaults are tenant demo, LOG_LEVEL info, loopback and a free port. */
   env?: Record<string, string>;
+  /** Run it under `heap-probe.mjs`, so that `liveHeap()` can read the live heap after a full collection. */
+  heapProbe?: boolean;
+}
+
+/** The gateway's memory right after a full garbage collection, in MiB. */
+export interface LiveHeap {
+  heapUsed: number;
+  external: number;
+  rss: number;
 }
 
 /** Starts `node dist/main.js`, waits until GET /health answers 200. */
@@ -263,16 +275,40 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
     LOG_LEVEL: 'info',
     ...options.env,
   };
-  const child = spawn(process.execPath, [gatewayEntry], { env, stdio: ['ignore', fd, fd], cwd: repoRoot });
+  const heapReportPath = join(logDir, `${options.group}-gateway-${options.name}-${port}.heap.json`);
+  const args = options.heapProbe ? ['--expose-gc', heapProbeEntry] : [gatewayEntry];
+  if (options.heapProbe)
+    Object.assign(env, { GATEWAY_ENTRY: gatewayEntry, HEAP_REPORT_PATH: heapReportPath });
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', fd, fd], cwd: repoRoot });
   closeSync(fd);
   const proc = track(`gateway ${options.name}`, child);
   const origin = `http://127.0.0.1:${port}`;
+  let heapReports = 0;
   const gateway: GatewayProc = Object.assign(proc, {
     port,
     origin,
     url: `${origin}/graphql`,
     logPath,
     logLines: () => readLines(logPath),
+    liveHeap: async (): Promise<LiveHeap> => {
+      if (!options.heapProbe) throw new Error(`gateway ${options.name} was started without heapProbe`);
+      heapReports += 1;
+      const wanted = heapReports;
+      child.kill('SIGUSR2');
+      let report: { sequence: number; heapUsed: number; external: number; rss: number } | undefined;
+      await waitFor(
+        `gateway ${options.name} heap report ${wanted}`,
+        async () => {
+          if (!existsSync(heapReportPath)) return false;
+          report = JSON.parse(readFileSync(heapReportPath, 'utf8'));
+          return report?.sequence === wanted;
+        },
+        10_000,
+      );
+      if (!report) throw new Error('unreachable: waitFor returned without a report');
+      const mib = (bytes: number) => bytes / 1024 / 1024;
+      return { heapUsed: mib(report.heapUsed), external: mib(report.external), rss: mib(report.rss) };
+    },
   });
   try {
     await waitFor(
