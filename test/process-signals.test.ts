@@ -149,3 +149,32 @@ describe.skipIf(process.platform !== 'linux')('npm start under a process manager
     });
   }
 });
+
+describe.skipIf(process.platform !== 'linux')('npm run emulator under a process manager', () => {
+  it('SIGTERM to the PID of npm run emulator stops the emulator and frees its port', async () => {
+    const npm = startNpm(['run', 'emulator']);
+    const found = await until(() => /URL:\s+http:\/\/127\.0\.0\.1:\d+/.test(npm.output()), 15_000);
+    expect(found, `no emulator URL in:\n${npm.output()}`).toBe(true);
+    const port = Number(/URL:\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(npm.output())?.[1]);
+    expect(await listening(port)).toBe(true);
+    const npmPid = npm.child.pid as number;
+    const under = descendants(npmPid);
+    for (const pid of under) seen.add(pid);
+    // As for npm start: npm, then one Node process, so that the signal npm passes on reaches the emulator itself.
+    expect(under).toHaveLength(1);
+    expect(readFileSync(`/proc/${under[0]}/cmdline`, 'utf8').split('\0').join(' ')).toContain(
+      '--import tsx src/emulator/main.ts',
+    );
+
+    process.kill(npmPid, 'SIGTERM');
+    const exit = await Promise.race([
+      npm.exited,
+      new Promise<'timeout'>((resolve) => setTimeout(resolve, 8000, 'timeout')),
+    ]);
+    const gone = await until(() => under.every((pid) => !isAlive(pid)), 3000);
+    expect(exit, npm.output()).toEqual({ code: 0, signal: null });
+    expect(gone, `still running: ${under.filter(isAlive).join(', ')}`).toBe(true);
+    expect(await listening(port)).toBe(false);
+    expect(npm.output()).toContain('Received SIGTERM, stopping the emulator');
+  });
+});
