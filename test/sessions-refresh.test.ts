@@ -176,6 +176,45 @@ describe('refresh after a 401', () => {
     expect(upstreamPaths(stack)).toEqual([]);
   });
 
+  it('a refresh answer without a new refresh token keeps the session’s own, and the end it set', async () => {
+    const emulator = await createEmulator({ ttl: { customerToken: 600 } });
+    // Emporix does not say whether refresh rotates the refresh token: an answer that does not rotate it.
+    proxy = await startRecordingProxy(emulator.url, {
+      transform: (path, body) => {
+        if (!path.endsWith('/refreshauthtoken')) return body;
+        const { refresh_token, refresh_token_expires_in, refreshToken, refreshTokenExpiresIn, ...rest } =
+          JSON.parse(body);
+        return JSON.stringify(rest);
+      },
+    });
+    const started = await stackOver(emulator, proxy.url);
+    stack = {
+      ...started,
+      close: async () => {
+        await started.close();
+        await emulator.close();
+      },
+    };
+    const { cookie } = await logInForCookie(stack);
+
+    stack.emulator.advanceClock(700);
+    const renewed = await gql(stack.url, meQuery, { headers: { cookie } });
+    expect(renewed.body.data.me.__typename).toBe('Customer');
+    // The session's end did not move: its refresh token and that token's expiry are the ones it had.
+    expect(renewed.setCookies).toEqual([]);
+
+    stack.emulator.advanceClock(700);
+    const again = await gql(stack.url, meQuery, { headers: { cookie } });
+    const refreshTokensSent = stack
+      .upstream()
+      .filter((request) => request.path === '/customer/demo/refreshauthtoken')
+      .map((request) => request.query.refreshToken);
+    expect(refreshTokensSent).toHaveLength(2);
+    expect(refreshTokensSent[1]).toBe(refreshTokensSent[0]);
+    // The emulator rotates, so the kept token was used already: Emporix refuses it and the session ends.
+    expect(again.body.data.me.code).toBe('SESSION_EXPIRED');
+  });
+
   it('a refresh answered 400 or 401 ends the session too; a 503 does not', async () => {
     stack = await sessionStack({ emulator: { ttl: { customerToken: 600 } } });
     const path = '/customer/demo/refreshauthtoken';

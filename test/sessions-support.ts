@@ -167,7 +167,11 @@ export async function metric(stack: Stack, line: string): Promise<number> {
  */
 export async function startRecordingProxy(
   target: string,
-  options: { delayMs?: (path: string) => number } = {},
+  options: {
+    delayMs?: (path: string) => number;
+    /** Rewrites an answer's body before it goes back (the recorded body is Emporix's, untouched). */
+    transform?: (path: string, body: string) => string;
+  } = {},
 ): Promise<{
   url: string;
   bodies: string[];
@@ -186,15 +190,17 @@ export async function startRecordingProxy(
     const answer = await fetch(`${target}${req.url ?? '/'}`, { method: req.method, headers, body });
     const text = await answer.text();
     bodies.push(text);
-    const delay = options.delayMs?.(new URL(req.url ?? '/', target).pathname) ?? 0;
+    const path = new URL(req.url ?? '/', target).pathname;
+    const delay = options.delayMs?.(path) ?? 0;
     if (delay > 0) await sleep(delay);
+    const sent = options.transform ? options.transform(path, text) : text;
     const out: Record<string, string> = {};
     answer.headers.forEach((value, name) => {
       if (!['content-length', 'content-encoding', 'transfer-encoding', 'connection'].includes(name))
         out[name] = value;
     });
     res.writeHead(answer.status, out);
-    res.end(text);
+    res.end(sent);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

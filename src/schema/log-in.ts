@@ -5,6 +5,12 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 import { accessTokenOf, type Context, requireTenant } from '../context.js';
+import {
+  type AnonymousTokensShape,
+  type CustomerTokensShape,
+  readAnonymousToken,
+  readCustomerToken,
+} from '../emporix/token-answers.js';
 import { emporixTokenInfo } from '../emporix/types.js';
 import {
   AccountExistsError,
@@ -13,17 +19,11 @@ import {
   UpstreamError,
   ValidationError,
 } from '../errors.js';
+import { sessionTokensFrom } from '../sessions/sessions.js';
 import { builder } from './builder.js';
 import { Customer, loadProfile, profileInputFields } from './customer.js';
 import { resultUnion, success, successType } from './success.js';
-import {
-  AnonymousTokens,
-  type AnonymousTokensShape,
-  CustomerTokens,
-  type CustomerTokensShape,
-  readAnonymousToken,
-  readCustomerToken,
-} from './tokens.js';
+import { AnonymousTokens, CustomerTokens } from './tokens.js';
 import {
   confirmSignUpInput,
   logInInput,
@@ -57,17 +57,7 @@ export async function keepInSession(
   tokens: CustomerTokensShape,
 ): Promise<boolean> {
   if (context.browserSession === undefined) return false;
-  await context.browserSession.start(tenant, {
-    accessToken: tokens.accessToken,
-    accessTokenIssuedAt: Date.now(),
-    accessTokenExpiresAt: tokens.accessTokenExpiresAt.getTime(),
-    ...(tokens.refreshToken === null ? {} : { refreshToken: tokens.refreshToken }),
-    ...(tokens.refreshTokenExpiresAt === null
-      ? {}
-      : { refreshTokenExpiresAt: tokens.refreshTokenExpiresAt.getTime() }),
-    ...(tokens.saasToken === null ? {} : { saasToken: tokens.saasToken }),
-    ...(tokens.sessionId === null ? {} : { sessionId: tokens.sessionId }),
-  });
+  await context.browserSession.start(tenant, sessionTokensFrom(tokens, Date.now()));
   return true;
 }
 

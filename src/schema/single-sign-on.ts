@@ -3,12 +3,13 @@
  * (token exchange), each turned into Emporix customer tokens, typed like `logIn`.
  */
 import { type Context, requireTenant } from '../context.js';
+import { readCustomerToken } from '../emporix/token-answers.js';
 import { InvalidCredentialsError, ValidationError } from '../errors.js';
 import { builder } from './builder.js';
 import { Customer } from './customer.js';
 import { type SignedIn, signedIn, signedInCustomer } from './log-in.js';
 import { resultUnion } from './success.js';
-import { CustomerTokens, readCustomerToken } from './tokens.js';
+import { CustomerTokens } from './tokens.js';
 import {
   configurationIssues,
   exchangeExternalTokenInput,

@@ -1,22 +1,10 @@
 /**
- * The token types the log-in, sign-up and session operations answer with. Expiry instants are computed from
- * Emporix's lifetimes (`expires_in`, `refresh_token_expires_in`, in seconds) at the moment the answer arrived.
+ * The token types the log-in, sign-up and session operations answer with; `emporix/token-answers.ts` reads
+ * Emporix's answers into them.
  */
 
-import { type EmporixCustomerToken, emporixAnonymousToken, emporixCustomerToken } from '../emporix/types.js';
-import { UpstreamError } from '../errors.js';
+import type { AnonymousTokensShape, CustomerTokensShape } from '../emporix/token-answers.js';
 import { builder } from './builder.js';
-
-export interface CustomerTokensShape {
-  accessToken: string;
-  accessTokenExpiresAt: Date;
-  refreshToken: string | null;
-  refreshTokenExpiresAt: Date | null;
-  saasToken: string | null;
-  sessionId: string | null;
-}
-
-export type AnonymousTokensShape = Omit<CustomerTokensShape, 'saasToken'>;
 
 export const CustomerTokens = builder.objectRef<CustomerTokensShape>('CustomerTokens').implement({
   description:
@@ -72,45 +60,3 @@ export const AnonymousTokens = builder.objectRef<AnonymousTokensShape>('Anonymou
     }),
   }),
 });
-
-function after(receivedAt: number, seconds: number | undefined): Date | null {
-  return seconds === undefined ? null : new Date(receivedAt + seconds * 1000);
-}
-
-/** Emporix's customer token answer, read; an answer without a token is an UpstreamError, never a null field. */
-export function readCustomerToken(
-  json: unknown,
-  status: number,
-): { token: EmporixCustomerToken; tokens: CustomerTokensShape } {
-  const receivedAt = Date.now();
-  const parsed = emporixCustomerToken.safeParse(json);
-  if (!parsed.success) throw new UpstreamError('Emporix answered without a readable token', status, false);
-  const token = parsed.data;
-  return {
-    token,
-    tokens: {
-      accessToken: token.accessToken,
-      accessTokenExpiresAt: new Date(receivedAt + token.expiresIn * 1000),
-      refreshToken: token.refreshToken ?? null,
-      refreshTokenExpiresAt:
-        token.refreshToken === undefined ? null : after(receivedAt, token.refreshTokenExpiresIn),
-      saasToken: token.saasToken ?? null,
-      sessionId: token.sessionId ?? null,
-    },
-  };
-}
-
-export function readAnonymousToken(json: unknown, status: number): AnonymousTokensShape {
-  const receivedAt = Date.now();
-  const parsed = emporixAnonymousToken.safeParse(json);
-  if (!parsed.success) throw new UpstreamError('Emporix answered without a readable token', status, false);
-  const token = parsed.data;
-  return {
-    accessToken: token.access_token,
-    accessTokenExpiresAt: new Date(receivedAt + token.expires_in * 1000),
-    refreshToken: token.refresh_token ?? null,
-    refreshTokenExpiresAt:
-      token.refresh_token === undefined ? null : after(receivedAt, token.refresh_token_expires_in),
-    sessionId: token.sessionId ?? null,
-  };
-}

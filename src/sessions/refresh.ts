@@ -8,9 +8,8 @@ import type { EmporixClient } from '../emporix/client.js';
 import { endpoints } from '../emporix/endpoints.js';
 import type { UpstreamCallRecord } from '../emporix/http.js';
 import { isTokenFault, mapAnswer } from '../emporix/map-response.js';
-import { emporixCustomerToken } from '../emporix/types.js';
-import { UpstreamError } from '../errors.js';
-import type { Refresher, SessionTokens } from './sessions.js';
+import { readCustomerToken } from '../emporix/token-answers.js';
+import { type Refresher, sessionTokensFrom } from './sessions.js';
 
 export function createRefresher(options: {
   client: EmporixClient;
@@ -41,30 +40,8 @@ export function createRefresher(options: {
     if (answer.kind === 'response' && (answer.status === 400 || answer.status === 401)) return 'refused';
     const mapped = mapAnswer(answer, endpoints.refreshCustomerToken);
     if (!mapped.ok) throw mapped.error;
-    return sessionTokensOf(mapped.json, mapped.status, Date.now(), session.tokens.refreshToken);
-  };
-}
-
-/** Emporix's token answer as a session's tokens; `keptRefreshToken` stands in when Emporix does not rotate. */
-export function sessionTokensOf(
-  json: unknown,
-  status: number,
-  receivedAt: number,
-  keptRefreshToken?: string,
-): SessionTokens {
-  const parsed = emporixCustomerToken.safeParse(json);
-  if (!parsed.success) throw new UpstreamError('Emporix answered without a readable token', status, false);
-  const token = parsed.data;
-  const refreshToken = token.refreshToken ?? keptRefreshToken;
-  return {
-    accessToken: token.accessToken,
-    accessTokenIssuedAt: receivedAt,
-    accessTokenExpiresAt: receivedAt + token.expiresIn * 1000,
-    ...(refreshToken === undefined ? {} : { refreshToken }),
-    ...(token.refreshTokenExpiresIn === undefined
-      ? {}
-      : { refreshTokenExpiresAt: receivedAt + token.refreshTokenExpiresIn * 1000 }),
-    ...(token.saasToken === undefined ? {} : { saasToken: token.saasToken }),
-    ...(token.sessionId === undefined ? {} : { sessionId: token.sessionId }),
+    const receivedAt = Date.now();
+    const { tokens } = readCustomerToken(mapped.json, mapped.status, receivedAt);
+    return sessionTokensFrom(tokens, receivedAt, session.tokens);
   };
 }

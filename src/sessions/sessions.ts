@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
+import type { CustomerTokensShape } from '../emporix/token-answers.js';
 import type { SessionCipher } from './crypto.js';
 import { type SessionStore, SessionStoreUnavailable } from './store.js';
 
@@ -20,6 +21,31 @@ export interface SessionTokens {
   refreshTokenExpiresAt?: number;
   saasToken?: string;
   sessionId?: string;
+}
+
+/**
+ * A customer's tokens as a session keeps them. `kept` is the session's own refresh token and its expiry: they stay
+ * when a refresh answer brings no new refresh token.
+ */
+export function sessionTokensFrom(
+  tokens: CustomerTokensShape,
+  issuedAt: number,
+  kept?: Pick<SessionTokens, 'refreshToken' | 'refreshTokenExpiresAt'>,
+): SessionTokens {
+  const rotated = tokens.refreshToken !== null;
+  const refreshToken = rotated ? tokens.refreshToken : kept?.refreshToken;
+  const refreshTokenExpiresAt = rotated
+    ? tokens.refreshTokenExpiresAt?.getTime()
+    : kept?.refreshTokenExpiresAt;
+  return {
+    accessToken: tokens.accessToken,
+    accessTokenIssuedAt: issuedAt,
+    accessTokenExpiresAt: tokens.accessTokenExpiresAt.getTime(),
+    ...(refreshToken == null ? {} : { refreshToken }),
+    ...(refreshTokenExpiresAt === undefined ? {} : { refreshTokenExpiresAt }),
+    ...(tokens.saasToken === null ? {} : { saasToken: tokens.saasToken }),
+    ...(tokens.sessionId === null ? {} : { sessionId: tokens.sessionId }),
+  };
 }
 
 export interface SessionRecord {
