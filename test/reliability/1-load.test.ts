@@ -4,8 +4,11 @@
  * upstream request (by request id), and the gateway must keep nothing per request.
  *
  * Memory is judged on the live heap after a full collection (through heap-probe.mjs), measured after the warm-up
- * and again after the load. A leak of 300 bytes per request is 6 MiB there (a 700-character string kept per request
- * added 9.9 MiB when tried), while a healthy gateway keeps only its warm, bounded caches (0.4 to 1.4 MiB measured).
+ * and again after the load. A leak of 400 bytes per request is 8 MiB there (a 700-character string kept per request
+ * added 9.9 MiB when tried), while a healthy gateway keeps only its warm, bounded caches and a one-time growth of
+ * V8's large-object space: 0.4 to 1.4 MiB in all on Node 20 (as much after 50,000 requests as after 20,000), 1.7 to
+ * 3.5 MiB on Node 22.
+ *
  * Peak RSS is reported, and bounded only loosely: it measures when V8 got round to collecting, and on this shared
  * 2-core machine, where the load generator and the emulator compete with the gateway for the cores, the same code
  * peaked 90 MiB above its start in one run and 313 MiB in another.
@@ -43,9 +46,9 @@ const WARMUP = 2_000;
 const CONCURRENCY = 200;
 const DEADLINE_MS = 150_000;
 /** Live heap (after a full collection) the load may add: its caches are bounded and already warm by then. */
-const MAX_LIVE_HEAP_GROWTH_MIB = 6;
+const MAX_LIVE_HEAP_GROWTH_MIB = 8;
 /** External memory (buffers) the same way: a socket or body kept by mistake shows here. */
-const MAX_EXTERNAL_GROWTH_MIB = 6;
+const MAX_EXTERNAL_GROWTH_MIB = 8;
 /** A sanity bound only: peak RSS above the start under load, whatever the collector's timing. */
 const MAX_RSS_PEAK_GROWTH_MIB = 600;
 const CREDENTIAL_PATHS = new Set(['/customer/demo/password/reset', '/customer/demo/password/change']);
@@ -186,6 +189,12 @@ describe('reliability 1: load', () => {
       rss_growth_mib: Math.round(growth),
       live_heap_before_mib: liveBefore.heapUsed.toFixed(1),
       live_heap_after_mib: liveAfter.heapUsed.toFixed(1),
+      // Where the live heap grew, by V8 heap space, leaving out the spaces that moved by less than 0.1 MiB.
+      space_growth_mib: Object.entries(liveAfter.spaces)
+        .map(([name, after]) => [name, after - (liveBefore.spaces[name] ?? 0)] as const)
+        .filter(([, grown]) => Math.abs(grown) >= 0.1)
+        .map(([name, grown]) => `${name}:${grown.toFixed(1)}`)
+        .join(','),
       external_before_mib: liveBefore.external.toFixed(1),
       external_after_mib: liveAfter.external.toFixed(1),
       p50_ms: percentile(

@@ -8,6 +8,7 @@
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 const { GATEWAY_ENTRY: entry, HEAP_REPORT_PATH: reportPath } = process.env;
 if (!entry || !reportPath || typeof globalThis.gc !== 'function') {
@@ -21,9 +22,15 @@ process.on('SIGUSR2', () => {
   collect();
   collect();
   const { heapUsed, external, arrayBuffers, rss } = process.memoryUsage();
+  const spaces = Object.fromEntries(
+    getHeapSpaceStatistics().map((space) => [space.space_name, space.space_used_size]),
+  );
   sequence += 1;
   // Written aside and renamed, so that a reader never sees half a report.
-  writeFileSync(`${reportPath}.tmp`, JSON.stringify({ sequence, heapUsed, external, arrayBuffers, rss }));
+  writeFileSync(
+    `${reportPath}.tmp`,
+    JSON.stringify({ sequence, heapUsed, external, arrayBuffers, rss, spaces }),
+  );
   renameSync(`${reportPath}.tmp`, reportPath);
 });
 

@@ -258,6 +258,8 @@ export interface LiveHeap {
   heapUsed: number;
   external: number;
   rss: number;
+  /** V8's heap spaces (old_space, code_space, …), each's used size in MiB. */
+  spaces: Record<string, number>;
 }
 
 /** Starts `node dist/main.js`, waits until GET /health answers 200. */
@@ -295,7 +297,15 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
       heapReports += 1;
       const wanted = heapReports;
       child.kill('SIGUSR2');
-      let report: { sequence: number; heapUsed: number; external: number; rss: number } | undefined;
+      let report:
+        | {
+            sequence: number;
+            heapUsed: number;
+            external: number;
+            rss: number;
+            spaces: Record<string, number>;
+          }
+        | undefined;
       await waitFor(
         `gateway ${options.name} heap report ${wanted}`,
         async () => {
@@ -307,7 +317,10 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
       );
       if (!report) throw new Error('unreachable: waitFor returned without a report');
       const mib = (bytes: number) => bytes / 1024 / 1024;
-      return { heapUsed: mib(report.heapUsed), external: mib(report.external), rss: mib(report.rss) };
+      const spaces = Object.fromEntries(
+        Object.entries(report.spaces).map(([name, bytes]) => [name, mib(bytes)]),
+      );
+      return { heapUsed: mib(report.heapUsed), external: mib(report.external), rss: mib(report.rss), spaces };
     },
   });
   try {
