@@ -2,7 +2,7 @@
  * A real emulator and a real gateway, each on its own loopback port, for one test file. The gateway's log lines
  * are kept so tests can read them.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLClient } from 'graphql-request';
 import { type CustomerClient, createCustomerClient } from '../src/client/index.js';
@@ -16,6 +16,7 @@ import {
   type SeedTenant,
 } from '../src/emulator/index.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../src/gateway.js';
+import { createGatewayServer } from '../src/http-guard.js';
 import { createLogger } from '../src/logger.js';
 
 export interface Stack {
@@ -67,7 +68,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     logger: createLogger({ level: 'trace', destination: { write: (line: string) => void logs.push(line) } }),
     ...options.gateway,
   });
-  const server = createServer(gateway.yoga);
+  // The server main.ts runs: every spec goes through the same request guard as production.
+  const server = createGatewayServer(gateway.yoga);
   await listen(server);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
 
