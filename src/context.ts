@@ -16,7 +16,7 @@ import {
   parseAuthorization,
 } from './emporix/session.js';
 import { ValidationError } from './errors.js';
-import type { RateLimiter } from './rate-limit.js';
+import type { LogInReservation, RateLimiter } from './rate-limit.js';
 import { resolveTenant, type TenantResolution } from './schema/validation.js';
 import { createRefresher } from './sessions/refresh.js';
 import { createRequestSession, type RequestSession } from './sessions/request-session.js';
@@ -43,11 +43,9 @@ export interface RequestContext {
     target: string | undefined,
     options?: { perIp?: boolean },
   ): Promise<void>;
-  /** Failed log-in counting for this request's client address (no-ops when rate limits are off). */
+  /** Failed log-in counting for this request's client address (a no-op reservation when rate limits are off). */
   logInFailures: {
-    check(tenant: string, email: string): Promise<void>;
-    record(tenant: string, email: string): Promise<void>;
-    clear(tenant: string, email: string): Promise<void>;
+    reserve(tenant: string, email: string): Promise<LogInReservation>;
   };
   /** The gateway's storefront client id, for the operations that send one; undefined when none is configured. */
   clientId: string | undefined;
@@ -137,14 +135,11 @@ export function createContextFactory(deps: ContextDependencies) {
         ? (operation, tenant, target, { perIp = true } = {}) =>
             rateLimiter.consume({ operation, tenant, target, clientIp: perIp ? clientIp() : undefined })
         : async () => {},
-      logInFailures: rateLimiter
-        ? {
-            check: (tenant, email) => rateLimiter.checkLogInFailures({ tenant, email, clientIp: clientIp() }),
-            record: (tenant, email) =>
-              rateLimiter.recordLogInFailure({ tenant, email, clientIp: clientIp() }),
-            clear: (tenant, email) => rateLimiter.clearLogInFailures({ tenant, email, clientIp: clientIp() }),
-          }
-        : { check: async () => {}, record: async () => {}, clear: async () => {} },
+      logInFailures: {
+        reserve: rateLimiter
+          ? (tenant, email) => rateLimiter.reserveLogInAttempt({ tenant, email, clientIp: clientIp() })
+          : async () => unlimitedLogIn,
+      },
       clientId: deps.clientId,
       settings: deps.settings,
       emporix,
@@ -162,6 +157,13 @@ export function requireTenant(context: Context): string {
   if (!context.tenant.ok) throw ValidationError.fromIssues(context.tenant.issues);
   return context.tenant.tenant;
 }
+
+/** With rate limits off, every log-in outcome settles nothing. */
+const unlimitedLogIn: LogInReservation = {
+  refused: async () => {},
+  succeeded: async () => {},
+  abandoned: async () => {},
+};
 
 /** The caller's own access token, when it sent one: the rate-limit target of operations on the caller's account. */
 export function accessTokenOf(context: Context): string | undefined {

@@ -60,14 +60,22 @@ export interface RateLimiter {
   /** Counts the request; throws RateLimitedError when a limit is exceeded. */
   consume(request: RateLimitRequest): Promise<void>;
   /**
-   * Throws RateLimitedError when this email has failed too often, from this address or from all: checked before
-   * a log-in is sent, and answered alike for known and unknown emails.
+   * Reserves one failed log-in for this email, from this address and from all, before the log-in is sent: the
+   * points are taken atomically, so attempts sent together cannot all pass a check made before any of them failed.
+   * Throws RateLimitedError when either budget is spent, alike for known and unknown emails. The log-in's outcome
+   * then settles the reservation (see LogInReservation).
    */
-  checkLogInFailures(attempt: LogInAttempt): Promise<void>;
-  /** Counts a refused log-in. */
-  recordLogInFailure(attempt: LogInAttempt): Promise<void>;
+  reserveLogInAttempt(attempt: LogInAttempt): Promise<LogInReservation>;
+}
+
+/** A reserved log-in attempt; exactly one of these is called, once the outcome is known. */
+export interface LogInReservation {
+  /** Emporix refused the credentials: the points stay taken. */
+  refused(): Promise<void>;
   /** A successful log-in forgives this address's failures for the email (not those from other addresses). */
-  clearLogInFailures(attempt: LogInAttempt): Promise<void>;
+  succeeded(): Promise<void>;
+  /** Neither (Emporix failed, the request was invalid, …): both points are given back. */
+  abandoned(): Promise<void>;
 }
 
 export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
@@ -130,42 +138,44 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
       }
     },
 
-    async checkLogInFailures(attempt) {
-      const keys = failureKeys(attempt);
-      const [perEmail, perIpEmail] = await Promise.all([
-        emailFailures.get(keys.perEmail),
-        keys.perIpEmail === undefined ? null : ipEmailFailures.get(keys.perIpEmail),
+    async reserveLogInAttempt(attempt) {
+      const { perEmail, perIpEmail } = failureKeys(attempt);
+      const [byEmail, byIpEmail] = await Promise.allSettled([
+        emailFailures.consume(perEmail),
+        perIpEmail === undefined ? Promise.resolve(undefined) : ipEmailFailures.consume(perIpEmail),
       ]);
       let waitMs = 0;
-      if (perEmail && perEmail.consumedPoints >= failureWindows.perEmail.points)
-        waitMs = perEmail.msBeforeNext;
-      if (perIpEmail && perIpEmail.consumedPoints >= failureWindows.perIpEmail.points) {
-        waitMs = Math.max(waitMs, perIpEmail.msBeforeNext);
+      for (const result of [byEmail, byIpEmail]) {
+        if (result.status === 'fulfilled') continue;
+        if (!(result.reason instanceof RateLimiterRes)) throw result.reason;
+        waitMs = Math.max(waitMs, result.reason.msBeforeNext);
       }
+      const giveBackEmail = () => emailFailures.reward(perEmail);
+      const giveBackIpEmail = () =>
+        perIpEmail === undefined ? Promise.resolve(undefined) : ipEmailFailures.reward(perIpEmail);
       if (waitMs > 0) {
+        // The attempt is not made: a budget that still had room gets its point back.
+        await Promise.all([
+          byEmail.status === 'fulfilled' ? giveBackEmail() : undefined,
+          byIpEmail.status === 'fulfilled' ? giveBackIpEmail() : undefined,
+        ]);
         throw new RateLimitedError(
           'Too many failed log-ins for this email: try again later',
           Math.max(1, Math.ceil(waitMs / 1000)),
         );
       }
-    },
-
-    async recordLogInFailure(attempt) {
-      const keys = failureKeys(attempt);
-      // Going over the limit rejects; the count is what matters here, the next check answers for it.
-      const counted = (promise: Promise<unknown>) =>
-        promise.catch((error: unknown) => {
-          if (!(error instanceof RateLimiterRes)) throw error;
-        });
-      await Promise.all([
-        counted(emailFailures.consume(keys.perEmail)),
-        keys.perIpEmail === undefined ? undefined : counted(ipEmailFailures.consume(keys.perIpEmail)),
-      ]);
-    },
-
-    async clearLogInFailures(attempt) {
-      const { perIpEmail } = failureKeys(attempt);
-      if (perIpEmail !== undefined) await ipEmailFailures.delete(perIpEmail);
+      return {
+        refused: async () => {},
+        succeeded: async () => {
+          await Promise.all([
+            giveBackEmail(),
+            perIpEmail === undefined ? undefined : ipEmailFailures.delete(perIpEmail),
+          ]);
+        },
+        abandoned: async () => {
+          await Promise.all([giveBackEmail(), giveBackIpEmail()]);
+        },
+      };
     },
   };
 }

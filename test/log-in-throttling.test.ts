@@ -452,6 +452,72 @@ describe('failed log-ins per (IP, email)', () => {
   });
 });
 
+describe('failed log-ins sent together', () => {
+  it('20 wrong log-ins at once from one address reach Emporix 3 times, with a per-(IP, email) limit of 3', async () => {
+    await withStack(
+      limits({ logInFailuresPerIpEmail: { points: 3, durationSeconds: 600 } }),
+      async (stack) => {
+        const client = clientOf(stack, address());
+        const answers = await Promise.all(
+          Array.from({ length: 20 }, () => logInAttempt(client, 'throttle11@example.com', WRONG)),
+        );
+        const kinds = countKinds(answers);
+        expect(kinds).toEqual({ InvalidCredentialsError: 3, RateLimitedError: 17 });
+        expect(logInCalls(stack)).toHaveLength(3);
+      },
+    );
+  });
+
+  it('40 wrong log-ins at once from 40 addresses reach Emporix 3 times, with a per-email limit of 3', async () => {
+    await withStack(
+      limits({ logInFailuresPerEmail: { points: 3, durationSeconds: 3600 } }),
+      async (stack) => {
+        const answers = await Promise.all(
+          Array.from({ length: 40 }, () =>
+            logInAttempt(clientOf(stack, address()), 'throttle12@example.com', WRONG),
+          ),
+        );
+        expect(countKinds(answers)).toEqual({ InvalidCredentialsError: 3, RateLimitedError: 37 });
+        expect(logInCalls(stack)).toHaveLength(3);
+      },
+    );
+  });
+
+  it('a log-in Emporix could not answer is not a failure: it gives its reservation back', async () => {
+    await withStack(
+      limits({ logInFailuresPerIpEmail: { points: 2, durationSeconds: 600 } }),
+      async (stack) => {
+        const client = clientOf(stack, address());
+        stack.emulator.injectFault({ method: 'POST', path: LOGIN_PATH, status: 503, times: 3 });
+        const failed = [];
+        for (let i = 0; i < 3; i += 1)
+          failed.push(await logInAttempt(client, 'throttle11@example.com', WRONG));
+        expect(failed.map((answer) => answer.__typename)).toEqual([
+          'UpstreamError',
+          'UpstreamError',
+          'UpstreamError',
+        ]);
+        // Two real refusals still fit in the budget of 2, and the third attempt is limited.
+        const refused = [];
+        for (let i = 0; i < 3; i += 1)
+          refused.push(await logInAttempt(client, 'throttle11@example.com', WRONG));
+        expect(refused.map((answer) => answer.__typename)).toEqual([
+          'InvalidCredentialsError',
+          'InvalidCredentialsError',
+          'RateLimitedError',
+        ]);
+        expect(logInCalls(stack)).toHaveLength(5);
+      },
+    );
+  });
+});
+
+function countKinds(answers: { __typename: string }[]): Record<string, number> {
+  const kinds: Record<string, number> = {};
+  for (const answer of answers) kinds[answer.__typename] = (kinds[answer.__typename] ?? 0) + 1;
+  return kinds;
+}
+
 describe('failed log-ins per email, from all addresses', () => {
   const perEmail = limits({ logInFailuresPerEmail: { points: 3, durationSeconds: 3600 } });
 

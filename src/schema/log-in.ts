@@ -263,20 +263,22 @@ builder.mutationField('logIn', (t) =>
       const tenant = requireTenant(context);
       const { email, password } = parsedBy(logInInput, args.input);
       await context.limitRate('logIn', tenant, undefined);
-      await context.logInFailures.check(tenant, email);
+      const attempt = await context.logInFailures.reserve(tenant, email);
+      let answer: Awaited<ReturnType<typeof context.emporix.call>>;
       try {
         // Emporix refuses a password under its minimum with a 400: answered like a wrong one, without a call.
         if (password.length < EMPORIX_MIN_LOGIN_PASSWORD) {
           throw new InvalidCredentialsError('The credentials were not accepted');
         }
-        const { status, json } = await context.emporix.call('logIn', tenant, { body: { email, password } });
-        const { token, tokens } = readCustomerToken(json, status);
-        await context.logInFailures.clear(tenant, email);
-        return { ...(await signedIn(context, tenant, tokens)), initialPassword: token.initialPassword };
+        answer = await context.emporix.call('logIn', tenant, { body: { email, password } });
       } catch (error) {
-        if (error instanceof InvalidCredentialsError) await context.logInFailures.record(tenant, email);
+        await (error instanceof InvalidCredentialsError ? attempt.refused() : attempt.abandoned());
         throw error;
       }
+      // Emporix accepted the credentials: whatever follows is not a failed log-in.
+      await attempt.succeeded();
+      const { token, tokens } = readCustomerToken(answer.json, answer.status);
+      return { ...(await signedIn(context, tenant, tokens)), initialPassword: token.initialPassword };
     },
   }),
 );
