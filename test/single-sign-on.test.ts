@@ -7,6 +7,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { expectTypename } from './assert.js';
 import { type Stack, type StackOptions, startStack } from './harness.js';
+import { cookieSet, gql, meQuery, sessionStack } from './sessions-support.js';
 
 const SOCIAL_PATH = '/customer/demo/socialLogin';
 const EXCHANGE_PATH = '/customer/demo/exchangeauthtoken';
@@ -508,4 +509,67 @@ describe('the log', () => {
     expect(secrets.size).toBeGreaterThan(20);
     expectNoSecretsIn(stack.logs);
   });
+});
+
+describe('with SESSIONS=on and no Authorization header', () => {
+  const signedInFields = /* GraphQL */ `
+    tokens { accessToken }
+    customer { contactEmail }
+  `;
+  const operations = [
+    {
+      name: 'logInWithSocialProvider',
+      document: /* GraphQL */ `
+        mutation ($code: String!, $uri: String!) {
+          logInWithSocialProvider(input: { code: $code, redirectUri: $uri }) {
+            __typename
+            ... on LogInWithSocialProviderSuccess { ${signedInFields} socialAccessToken socialIdToken }
+            ... on Error { message }
+          }
+        }
+      `,
+      variables: (session: Stack, email: string) => ({
+        code: session.emulator.mintSocialCode({ email, redirectUri: CALLBACK }),
+        uri: CALLBACK,
+      }),
+      hidden: { tokens: null, socialAccessToken: null, socialIdToken: null },
+    },
+    {
+      name: 'exchangeExternalToken',
+      document: /* GraphQL */ `
+        mutation ($token: String!) {
+          exchangeExternalToken(input: { subjectAccessToken: $token }) {
+            __typename
+            ... on ExchangeExternalTokenSuccess { ${signedInFields} }
+            ... on Error { message }
+          }
+        }
+      `,
+      variables: (session: Stack, email: string) => ({
+        token: session.emulator.mintExternalToken({ email }),
+      }),
+      hidden: { tokens: null },
+    },
+  ] as const;
+
+  for (const operation of operations) {
+    it(`${operation.name} starts a gateway session and answers none of the tokens, the provider's included`, async () => {
+      const session = await sessionStack({ gateway: gatewayOptions });
+      try {
+        const email = freshEmail(`session-${operation.name}`);
+        const answer = await gql(session.url, operation.document, {
+          variables: operation.variables(session, email),
+        });
+        const success = answer.body.data[operation.name];
+        expect(success).toMatchObject({ ...operation.hidden, customer: { contactEmail: email } });
+        const cookie = cookieSet(answer);
+        expect(cookie.value).toMatch(/^[\w-]{43}$/);
+        // The cookie alone signs the shopper in.
+        const me = await gql(session.url, meQuery, { headers: { cookie: `${cookie.name}=${cookie.value}` } });
+        expect(me.body.data.me).toMatchObject({ __typename: 'Customer', contactEmail: email });
+      } finally {
+        await session.close();
+      }
+    });
+  }
 });

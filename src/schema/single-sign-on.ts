@@ -102,10 +102,13 @@ async function ssoSuccess(
   status: number,
 ): Promise<SocialSignedIn> {
   const { token, tokens } = readCustomerToken(json, status);
+  const success = await signedIn(context, tenant, tokens);
+  // Where the gateway keeps the session, the provider's tokens stay out of the browser like Emporix's own.
+  const answered = (value: string | undefined) => (success.keptInSession ? null : (value ?? null));
   return {
-    ...(await signedIn(context, tenant, tokens)),
-    socialAccessToken: token.socialAccessToken ?? null,
-    socialIdToken: token.socialIdToken ?? null,
+    ...success,
+    socialAccessToken: answered(token.socialAccessToken),
+    socialIdToken: answered(token.socialIdToken),
     sessionIdleTimeSeconds:
       token.sessionIdleTime === undefined ? null : Math.min(token.sessionIdleTime, 2 ** 31 - 1),
   };
