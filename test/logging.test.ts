@@ -5,6 +5,7 @@
 import { print } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MeDocument, type MeQuery } from '../src/client/index.js';
+import { createLogger } from '../src/logger.js';
 import { expectTypename } from './assert.js';
 import { type MeTwiceQuery, meTwice } from './documents.js';
 import { logIn, readOutbox, type Stack, seedWith, startStack } from './harness.js';
@@ -336,5 +337,51 @@ describe('secrets', () => {
       for (const secret of secrets) expect(line).not.toContain(secret);
       expect(line).not.toMatch(/Bearer\s+\S/i);
     }
+  });
+});
+
+describe('the redaction list (the second line of defence)', () => {
+  it('censors the token, code and customer-data keys the issues name, where a log call might one day pass them', () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: 'info',
+      destination: { write: (line: string) => void lines.push(line) },
+    });
+    const secret = (name: string) => `secret-${name}-value`;
+    const names = [
+      'subjectAccessToken',
+      'codeVerifier',
+      'socialAccessToken',
+      'socialIdToken',
+      'anonymousToken',
+      'refreshToken',
+      'saasToken',
+      'title',
+      'state',
+      'country',
+      'tags',
+      'preferredLanguage',
+      'preferredCurrency',
+      'preferredSite',
+      'contactPhone',
+    ];
+    logger.info({ ...Object.fromEntries(names.map((name) => [name, secret(name)])) }, 'top level');
+    logger.info({ call: Object.fromEntries(names.map((name) => [name, secret(name)])) }, 'one level down');
+    logger.info(
+      {
+        query: {
+          code: secret('code'),
+          code_verifier: secret('verifier'),
+          redirect_uri: 'https://shop.example/cb',
+        },
+      },
+      'a socialLogin query',
+    );
+    // Outcome codes stay readable.
+    logger.info({ code: 'TOKEN_EXPIRED' }, 'an outcome');
+    const text = lines.join('');
+    expect(text.match(/secret-[\w-]+-value/g) ?? []).toEqual([]);
+    expect(text).toContain('https://shop.example/cb');
+    expect(text).toContain('"code":"TOKEN_EXPIRED"');
   });
 });
