@@ -320,6 +320,17 @@ describe('logInWithSocialProvider', () => {
     expect(stack.upstream()).toEqual([]);
   });
 
+  it('reports a bad tenant together with a refused redirect URI, in one ValidationError', async () => {
+    const { logInWithSocialProvider } = await stack
+      .client({ token: anonymous, tenant: 'not a tenant!' })
+      .LogInWithSocialProvider({
+        input: { code: 'some-code', redirectUri: 'https://evil.example.com/callback' },
+      });
+    const issues = expectTypename(logInWithSocialProvider, 'ValidationError').issues;
+    expect(pathsOf(issues)).toEqual(['input.redirectUri', 'tenant']);
+    expect(stack.upstream()).toEqual([]);
+  });
+
   it('with no redirect URI configured, every one is refused with a message saying so', async () => {
     const none = await startStack();
     try {

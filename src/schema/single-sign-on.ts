@@ -130,10 +130,14 @@ builder.mutationField('logInWithSocialProvider', (t) =>
     },
     errors: { ...resultUnion('logInWithSocialProvider'), types: [InvalidCredentialsError] },
     resolve: async (_root, args, context) => {
+      // Every failing field in one answer: the tenant beside a redirect URI the allow-list refuses.
+      const issues = [
+        ...(context.tenant.ok ? [] : context.tenant.issues),
+        ...configurationIssues('logInWithSocialProvider', args, context.settings),
+      ];
+      if (issues.length > 0) throw ValidationError.fromIssues(issues);
       const tenant = requireTenant(context);
       const input = parsedBy(logInWithSocialProviderInput, args.input);
-      const issues = configurationIssues('logInWithSocialProvider', args, context.settings);
-      if (issues.length > 0) throw ValidationError.fromIssues(issues);
       await context.limitRate('logInWithSocialProvider', tenant, input.code);
       const { status, json } = await context.emporix.call('socialLogin', tenant, {
         query: { code: input.code, redirect_uri: input.redirectUri, code_verifier: input.codeVerifier },
