@@ -7,7 +7,10 @@ import type { SessionManager } from '../sessions/sessions.js';
  * before anything runs, and each response carries the Set-Cookie headers its request's session collected.
  *
  * A cookie request is accepted only when its `Origin` is the gateway's own or one of CORS_ORIGINS; without an
- * `Origin`, only when `Sec-Fetch-Site` is absent (not a browser, or an old one) or `same-origin`. SameSite=Lax
+ * `Origin`, only when `Sec-Fetch-Site` is absent (not a browser, or an old one) or `same-origin`. "The gateway's
+ * own" is the origin of the request as it reached the gateway: behind a proxy that terminates TLS that is
+ * `http://…`, so the public `https://…` origin of a page served by the gateway itself must be in CORS_ORIGINS (no
+ * forwarded header is trusted to say otherwise). SameSite=Lax
  * already keeps the cookie off cross-site POSTs; this also covers same-site pages that are not allowed origins.
  */
 export function useSessionCookies(options: { manager: SessionManager; allowedOrigins: readonly string[] }): {
@@ -23,7 +26,8 @@ export function useSessionCookies(options: { manager: SessionManager; allowedOri
     if (origin !== null) {
       return origin === url.origin || allowed.has(origin)
         ? undefined
-        : `Origin ${origin} may not use the session cookie: it is not this gateway's origin nor in CORS_ORIGINS.`;
+        : // Shown cut, like the CORS refusal: the caller chose this header's length.
+          `Origin ${origin.slice(0, 200)} may not use the session cookie: it is not this gateway's origin nor in CORS_ORIGINS.`;
     }
     const site = request.headers.get('sec-fetch-site');
     return site === null || site === 'same-origin'
