@@ -76,6 +76,37 @@ const seed = seedWith({
       { id: 'other-1', contactName: 'Someone Else', street: 'Geheimweg', country: 'DE' },
     ]),
     customer('7008', 'dots@example.com', [{ id: 'dot-1', contactName: 'Dot One', country: 'DE' }]),
+    customer('7009', 'clearer@example.com', [
+      {
+        id: 'c-1',
+        contactName: 'Clemens Leerbach',
+        companyName: 'Leerbach OHG',
+        street: 'Räumweg',
+        streetNumber: '0',
+        streetAppendix: 'Hof',
+        extraLine1: 'erste',
+        extraLine2: 'zweite',
+        extraLine3: 'dritte',
+        extraLine4: 'vierte',
+        zipCode: '53111',
+        city: 'Bonn',
+        state: 'NW',
+        country: 'DE',
+        contactPhone: '+49 228 000',
+        isDefault: true,
+        tags: ['SHIPPING', 'BILLING'],
+      },
+      {
+        id: 'c-2',
+        contactName: 'Clara Repro',
+        street: 'Reprostrasse',
+        extraLine1: 'repro 1',
+        extraLine3: 'repro 3',
+        city: 'Köln',
+        country: 'DE',
+        tags: ['REPRO'],
+      },
+    ]),
   ],
 });
 
@@ -459,10 +490,139 @@ describe('updateCustomerAddress', () => {
     expectNotLogged(['Neue Strasse', '+43 1 999', 'Only line']);
   });
 
-  it('null for contactName or country is not sent; empty extraLines clear all four; without address, no read', async () => {
+  it('null clears every optional field: sent as null, extraLines null as extraLine1..4 null', async () => {
+    const token = tokenOf('clearer@example.com');
+    const { updateCustomerAddress } = await stack.client({ token }).UpdateCustomerAddress({
+      input: {
+        id: 'c-1',
+        companyName: null,
+        street: null,
+        streetNumber: null,
+        streetAppendix: null,
+        extraLines: null,
+        zipCode: null,
+        city: null,
+        state: null,
+        contactPhone: null,
+        tags: null,
+      },
+    });
+    const cleared = address({ id: 'c-1', contactName: 'Clemens Leerbach', country: 'DE', isDefault: true });
+    expect(updateCustomerAddress).toEqual({
+      __typename: 'UpdateCustomerAddressSuccess',
+      success: true,
+      address: cleared,
+    });
+    expect(upstreamCalls()).toEqual([
+      call('PATCH', `${base}/c-1`, token, {
+        body: {
+          companyName: null,
+          street: null,
+          streetNumber: null,
+          streetAppendix: null,
+          zipCode: null,
+          city: null,
+          state: null,
+          contactPhone: null,
+          tags: null,
+          extraLine1: null,
+          extraLine2: null,
+          extraLine3: null,
+          extraLine4: null,
+        },
+      }),
+      getAddress(token, 'c-1'),
+    ]);
+    // The emulator stored it: a later request reads the cleared address.
+    stack.emulator.clearRequests();
+    const { customerAddress } = await stack.client({ token }).CustomerAddress({ id: 'c-1' });
+    expect(customerAddress).toEqual({ __typename: 'CustomerAddress', ...cleared });
+    expect(upstreamCalls()).toEqual([getAddress(token, 'c-1')]);
+  });
+
+  it('the review repro without contactName: extraLines null and tags null clear, city is set, nothing else sent', async () => {
+    const token = tokenOf('clearer@example.com');
+    const { updateCustomerAddress } = await stack.client({ token }).UpdateCustomerAddress({
+      input: { id: 'c-2', extraLines: null, tags: null, city: 'Bonn' },
+      withAddress: false,
+    });
+    expect(updateCustomerAddress).toEqual({ __typename: 'UpdateCustomerAddressSuccess', success: true });
+    expect(upstreamCalls()).toEqual([
+      call('PATCH', `${base}/c-2`, token, {
+        body: {
+          city: 'Bonn',
+          tags: null,
+          extraLine1: null,
+          extraLine2: null,
+          extraLine3: null,
+          extraLine4: null,
+        },
+      }),
+    ]);
+    expect(stack.upstream()[0]?.rawBody).toBe(
+      '{"city":"Bonn","tags":null,"extraLine1":null,"extraLine2":null,"extraLine3":null,"extraLine4":null}',
+    );
+    stack.emulator.clearRequests();
+    const { customerAddress } = await stack.client({ token }).CustomerAddress({ id: 'c-2' });
+    expect(customerAddress).toEqual({
+      __typename: 'CustomerAddress',
+      ...address({
+        id: 'c-2',
+        contactName: 'Clara Repro',
+        street: 'Reprostrasse',
+        city: 'Bonn',
+        country: 'DE',
+      }),
+    });
+  });
+
+  it('contactName null is sent as null, and Emporix refuses it (an address needs one): its ValidationError, nothing changed', async () => {
+    const token = tokenOf('updater@example.com');
+    const client = stack.client({ token });
+    const { customerAddress: before } = await client.CustomerAddress({ id: 'u-1' });
+    expect(expectTypename(before, 'CustomerAddress')).toMatchObject({ contactName: 'Updater One' });
+    stack.emulator.clearRequests();
+    // The review's repro: nulls are sent as the contract says, and Emporix's 400 stops the whole change.
+    const input = { id: 'u-1', extraLines: null, contactName: null, tags: null, city: 'Bonn' };
+    const { updateCustomerAddress } = await client.UpdateCustomerAddress({ input });
+    expect(issuePaths(updateCustomerAddress)).toEqual(['input.contactName']);
+    expect(upstreamCalls()).toEqual([
+      call('PATCH', `${base}/u-1`, token, {
+        body: {
+          contactName: null,
+          city: 'Bonn',
+          tags: null,
+          extraLine1: null,
+          extraLine2: null,
+          extraLine3: null,
+          extraLine4: null,
+        },
+      }),
+    ]);
+    const { customerAddress: after } = await client.CustomerAddress({ id: 'u-1' });
+    expect(after).toEqual(before);
+  });
+
+  it('country null is sent as null and clears the country', async () => {
     const token = tokenOf('updater@example.com');
     const { updateCustomerAddress } = await stack.client({ token }).UpdateCustomerAddress({
-      input: { id: 'u-1', contactName: null, country: null, city: null, extraLines: [], zipCode: ' 1010 ' },
+      input: { id: 'u-1', country: null },
+      withAddress: false,
+    });
+    expect(updateCustomerAddress).toEqual({ __typename: 'UpdateCustomerAddressSuccess', success: true });
+    expect(upstreamCalls()).toEqual([call('PATCH', `${base}/u-1`, token, { body: { country: null } })]);
+    const { customerAddress } = await stack.client({ token }).CustomerAddress({ id: 'u-1' });
+    expect(expectTypename(customerAddress, 'CustomerAddress').country).toBeNull();
+    // Put back for the cases after this one.
+    await stack
+      .client({ token })
+      .UpdateCustomerAddress({ input: { id: 'u-1', country: 'AT' }, withAddress: false });
+  });
+
+  it('empty extraLines and tags clear them too; without address selected, no read', async () => {
+    const token = tokenOf('updater@example.com');
+    const { updateCustomerAddress } = await stack.client({ token }).UpdateCustomerAddress({
+      input: { id: 'u-1', city: null, extraLines: [], tags: [], zipCode: ' 1010 ' },
       withAddress: false,
     });
     expect(updateCustomerAddress).toEqual({ __typename: 'UpdateCustomerAddressSuccess', success: true });
@@ -471,6 +631,7 @@ describe('updateCustomerAddress', () => {
         body: {
           city: null,
           zipCode: '1010',
+          tags: [],
           extraLine1: null,
           extraLine2: null,
           extraLine3: null,
@@ -486,17 +647,19 @@ describe('updateCustomerAddress', () => {
       city: null,
       zipCode: '1010',
       extraLines: [],
+      tags: [],
     });
   });
 
   it('nothing to change besides the id is refused, and so are bad fields; nothing sent', async () => {
     const token = tokenOf('updater@example.com');
     const client = stack.client({ token });
-    for (const input of [{ id: 'u-1' }, { id: 'u-1', contactName: null, country: null, tags: null }]) {
+    for (const input of [{ id: 'u-1' }, { id: ' u-1 ', street: undefined }]) {
       const { updateCustomerAddress } = await client.UpdateCustomerAddress({ input });
       const error = expectTypename(updateCustomerAddress, 'ValidationError');
-      expect(error.issues).toHaveLength(1);
-      expect(error.issues[0]?.code).toBe('custom');
+      expect(error.issues).toEqual([
+        { path: ['input'], message: 'Nothing to change: give at least one field besides id', code: 'custom' },
+      ]);
     }
     const { updateCustomerAddress } = await client.UpdateCustomerAddress({
       input: {

@@ -38,6 +38,21 @@ const extraCustomers: SeedCustomer[] = [
       },
       { id: 'b-2', contactName: 'Book Two', city: 'Munich' },
       { id: 'b-3', contactName: 'Book Three' },
+      {
+        id: 'b-4',
+        contactName: 'Book Four',
+        companyName: 'Four Ltd',
+        street: 'Fourth Street',
+        extraLine1: 'line 1',
+        extraLine2: 'line 2',
+        extraLine3: 'line 3',
+        extraLine4: 'line 4',
+        zipCode: '4444',
+        city: 'Bonn',
+        country: 'DE',
+        contactPhone: '+49 228 4444',
+        tags: ['FOUR', 'SHIPPING'],
+      },
     ],
   }),
   customer('3005', 'tags@example.com', {
@@ -666,6 +681,31 @@ describe('PATCH /customer/{tenant}/me/addresses/{addressId}', () => {
       city: 'Hamburg',
       tags: [],
       metadata: { version: 3 },
+    });
+  });
+
+  it('clears the four extra lines with null and the tags with an empty list, as the gateway sends them', async () => {
+    const res = await patch('b-4', {
+      companyName: null,
+      extraLine1: null,
+      extraLine2: null,
+      extraLine3: null,
+      extraLine4: null,
+      zipCode: null,
+      contactPhone: null,
+      tags: [],
+    });
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('');
+    expect(await address(bookToken(), 'b-4')).toEqual({
+      id: 'b-4',
+      contactName: 'Book Four',
+      street: 'Fourth Street',
+      city: 'Bonn',
+      country: 'DE',
+      isDefault: false,
+      tags: [],
+      metadata: { version: 2 },
     });
   });
 

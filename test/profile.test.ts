@@ -74,6 +74,19 @@ const seed = seedWith({
     customer('6006', 'twice@example.com'),
     customer('6007', 'unb2b@example.com', { company: 'Leaving B2B', companyRegistrationId: 'HRB 1' }),
     customer('6008', 'stale@example.com'),
+    customer('6009', 'clearall@example.com', {
+      title: 'PROF',
+      middleName: 'Mittel',
+      contactPhone: '+49 40 111 222',
+      company: 'Leerlauf GmbH',
+      companyRegistrationId: 'HRB 999',
+    }),
+    customer('6010', 'keepall@example.com', {
+      contactEmail: 'keep.contact@example.com',
+      preferredLanguage: 'de_DE',
+      preferredCurrency: 'EUR',
+      preferredSite: 'de',
+    }),
   ],
 });
 
@@ -604,6 +617,49 @@ describe('updateCustomerProfile', () => {
     ]);
   });
 
+  it('null clears title, middleName, contactPhone, company and companyRegistrationId: sent as null, and stored', async () => {
+    const token = tokenOf('clearall@example.com');
+    const { updateCustomerProfile } = await stack.client({ token }).UpdateCustomerProfile({
+      input: {
+        title: null,
+        middleName: null,
+        contactPhone: null,
+        company: null,
+        companyRegistrationId: null,
+      },
+      withCustomer: true,
+    });
+    const cleared = {
+      id: '6009',
+      firstName: 'First6009',
+      lastName: 'Last6009',
+      title: null,
+      middleName: null,
+      contactPhone: null,
+      company: null,
+      companyRegistrationId: null,
+      businessModel: 'B2C',
+      version: 2,
+    };
+    expect(expectTypename(updateCustomerProfile, 'UpdateCustomerProfileSuccess').customer).toMatchObject(
+      cleared,
+    );
+    expect(upstreamCalls()).toEqual([
+      patchMe(token, {
+        title: null,
+        middleName: null,
+        contactPhone: null,
+        company: null,
+        b2b: { companyRegistrationId: null },
+      }),
+      getMe(token, false),
+    ]);
+    stack.emulator.clearRequests();
+    const { me } = await stack.client({ token }).MeWithAddressBook();
+    expect(expectTypename(me, 'Customer')).toMatchObject(cleared);
+    expect(upstreamCalls()).toEqual([getMe(token, true)]);
+  });
+
   describe('expectedVersion', () => {
     it('goes as metadata.version; the current version is accepted', async () => {
       const token = tokenOf('version@example.com');
@@ -786,6 +842,50 @@ describe('updateCustomerProfile', () => {
         .UpdateCustomerProfile({ input: { firstName: 'Fine', contactEmail: null } });
       expect(issuePaths(updateCustomerProfile)).toEqual(['input.contactEmail']);
       expect(upstreamCalls()).toEqual([]);
+    });
+
+    it('null for firstName, lastName or a preference is sent, and Emporix refuses it; contactEmail null is refused unsent', async () => {
+      const token = tokenOf('keepall@example.com');
+      const client = stack.client({ token });
+      const { me: before } = await client.MeWithAddressBook();
+      expect(expectTypename(before, 'Customer')).toMatchObject({
+        firstName: 'First6010',
+        lastName: 'Last6010',
+        preferredLanguage: 'de_DE',
+        preferredCurrency: 'EUR',
+        preferredSite: 'de',
+        contactEmail: 'keep.contact@example.com',
+      });
+      // The contract: null is sent as null, and Emporix decides (we assume it keeps these: README).
+      for (const field of [
+        'firstName',
+        'lastName',
+        'preferredLanguage',
+        'preferredCurrency',
+        'preferredSite',
+      ] as const) {
+        stack.emulator.clearRequests();
+        const { updateCustomerProfile } = await client.UpdateCustomerProfile({ input: { [field]: null } });
+        expect({ field, paths: issuePaths(updateCustomerProfile) }).toEqual({
+          field,
+          paths: [`input.${field}`],
+        });
+        expect(upstreamCalls()).toEqual([patchMe(token, { [field]: null })]);
+      }
+      // contactEmail: Emporix says it cannot be unset once present, so the gateway refuses it before sending.
+      stack.emulator.clearRequests();
+      const { updateCustomerProfile } = await client.UpdateCustomerProfile({
+        input: { contactEmail: null, title: null, middleName: '  ' },
+      });
+      const error = expectTypename(updateCustomerProfile, 'ValidationError');
+      expect(issuePaths(updateCustomerProfile)).toEqual(['input.contactEmail', 'input.middleName']);
+      expect(error.issues.find((issue) => issue.path[1] === 'contactEmail')).toMatchObject({
+        code: 'custom',
+        message: expect.stringMatching(/^Cannot be cleared: /),
+      });
+      expect(upstreamCalls()).toEqual([]);
+      const { me: after } = await client.MeWithAddressBook();
+      expect(after).toEqual(before);
     });
 
     it('an empty input, or only expectedVersion, or only nulls of nothing, changes nothing: refused', async () => {

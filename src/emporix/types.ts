@@ -62,7 +62,7 @@ export interface UpdateProfileBody {
 
 /** `AddressCreateDto` / `AddressUpdateDto`: on update, absent fields are left as they are, null ones cleared. */
 export interface AddressBody {
-  contactName?: string;
+  contactName?: string | null;
   companyName?: string | null;
   street?: string | null;
   streetNumber?: string | null;
@@ -74,9 +74,9 @@ export interface AddressBody {
   zipCode?: string | null;
   city?: string | null;
   state?: string | null;
-  country?: string;
+  country?: string | null;
   contactPhone?: string | null;
-  tags?: string[];
+  tags?: string[] | null;
   isDefault?: boolean;
 }
 

@@ -52,10 +52,13 @@ function addressSuccess(name: string, description: string) {
   });
 }
 
-/** `extraLines` as Emporix's four fields; on update, the given lines replace all four (the rest cleared). */
-function extraLineFields(lines: string[] | undefined, clearRest: boolean): Partial<AddressBody> {
+/**
+ * `extraLines` as Emporix's four fields; on update, the given lines replace all four (the rest cleared), and null
+ * clears all four, like [].
+ */
+function extraLineFields(lines: string[] | null | undefined, clearRest: boolean): Partial<AddressBody> {
   if (lines === undefined) return {};
-  const slot = (index: number) => lines[index] ?? (clearRest ? null : undefined);
+  const slot = (index: number) => lines?.[index] ?? (clearRest ? null : undefined);
   return { extraLine1: slot(0), extraLine2: slot(1), extraLine3: slot(2), extraLine4: slot(3) };
 }
 
@@ -84,11 +87,12 @@ const addressInputFields = {
   zipCode: 'Postal code: trimmed, 1 to 32 characters.',
   city: 'City: trimmed, 1 to 256 characters.',
   state: 'State or region: trimmed, 1 to 256 characters.',
-  contactPhone: '1 to 64 characters of digits, spaces and + - ( ) . /',
+  contactPhone: 'Phone for delivery: 1 to 64 characters of digits, spaces and + - ( ) . / only.',
 } as const;
 
 const AddCustomerAddressInput = builder.inputType('AddCustomerAddressInput', {
-  description: 'A new address for the address book.',
+  description:
+    'A new address for the address book. An optional field left out or given as `null` is not sent (there is nothing to clear yet).',
   fields: (t) => ({
     contactName: t.string({
       required: true,
@@ -142,19 +146,35 @@ builder.mutationField('addCustomerAddress', (t) =>
 
 const UpdateCustomerAddressInput = builder.inputType('UpdateCustomerAddressInput', {
   description:
-    'What to change on an address. A field left out stays as it is; a field given as null is cleared (not contactName or country). Given extraLines replace all four lines.',
+    'What to change on an address (PATCH semantics). A field left out stays as it is and is not sent. A field given as `null` is cleared (sent as `null`); Emporix requires a contact name, so `contactName: null` is its ValidationError. `extraLines: null` clears all four lines; `tags: null` removes every tag. At least one field besides `id`.',
   fields: (t) => ({
     id: t.id({ required: true, description: 'The address id.' }),
-    contactName: t.string({ required: false, description: 'Trimmed, 1 to 256 characters.' }),
+    contactName: t.string({
+      required: false,
+      description:
+        'Who receives mail there: trimmed, 1 to 256 characters. `null` is sent as null; Emporix requires a contact name, so it answers a ValidationError.',
+    }),
     ...Object.fromEntries(
       Object.entries(addressInputFields).map(([name, description]) => [
         name,
-        t.string({ required: false, description }),
+        t.string({ required: false, description: `${description} \`null\` clears it.` }),
       ]),
     ),
-    extraLines: t.stringList({ required: false, description: 'Up to 4 lines; they replace all four.' }),
-    country: t.string({ required: false, description: 'An ISO 3166-1 alpha-2 code; upper-cased.' }),
-    tags: t.stringList({ required: false, description: 'Replace the tags: up to 20, duplicates removed.' }),
+    extraLines: t.stringList({
+      required: false,
+      description:
+        'Up to 4 lines, each 1 to 256 characters; the given lines replace all four (the rest cleared). `null` or `[]` clears all four.',
+    }),
+    country: t.string({
+      required: false,
+      description:
+        'An ISO 3166-1 alpha-2 code; upper-cased. `null` clears it.',
+    }),
+    tags: t.stringList({
+      required: false,
+      description:
+        'Replace the tags: up to 20 of 1 to 64 letters, digits, "_", "-"; duplicates removed. `null` or `[]` removes every tag. To add or remove single tags, use addCustomerAddressTags and removeCustomerAddressTags.',
+    }),
   }),
 });
 
@@ -176,7 +196,7 @@ builder.mutationField('updateCustomerAddress', (t) =>
       const { id, extraLines, ...fields } = parsedBy(updateCustomerAddressInput, args.input);
       await context.emporix.call('updateAddress', tenant, {
         params: { addressId: id },
-        body: withoutAbsent({ ...fields, ...extraLineFields(extraLines, true) }) as AddressBody,
+        body: withoutAbsent({ ...fields, ...extraLineFields(extraLines, true) }),
       });
       return written(context, tenant, id);
     },

@@ -276,34 +276,66 @@ builder.queryField('me', (t) =>
   }),
 );
 
-/** The profile fields a sign-up and a profile change share, with their rules (see validation.ts). */
+/** What `null` does to a profile field in updateCustomerProfile (see validation.ts). */
+const NULL_ON_UPDATE = {
+  title: '`null` clears it.',
+  firstName: '`null` is sent as null; Emporix keeps a first name, so it answers a ValidationError.',
+  middleName: '`null` clears it.',
+  lastName: '`null` is sent as null; Emporix keeps a last name, so it answers a ValidationError.',
+  contactPhone: '`null` clears it.',
+  company: '`null` clears it (refused while setting companyRegistrationId: a B2B profile needs a company).',
+  preferredLanguage: '`null` is sent as null; Emporix keeps a preferred language, so it answers a ValidationError.',
+  preferredCurrency: '`null` is sent as null; Emporix keeps a preferred currency, so it answers a ValidationError.',
+  preferredSite: '`null` is sent as null; Emporix keeps a preferred site, so it answers a ValidationError.',
+  contactEmail:
+    'Cannot be cleared: `null` is a ValidationError (Emporix keeps a contact email once it has one).',
+  companyRegistrationId:
+    '`null` clears it (sent as `b2b.companyRegistrationId: null`; the customer becomes B2C).',
+} as const;
+
+/**
+ * The profile fields a sign-up and a profile change share, with their rules (see validation.ts); `onUpdate` adds
+ * what `null` does to each in a profile change (in a sign-up, null means not given).
+ */
 export function profileInputFields(
   t: PothosSchemaTypes.InputFieldBuilder<typeof builder.$inferSchemaTypes, 'InputObject'>,
+  onUpdate = false,
 ) {
-  const optionalText = (description: string) => t.string({ required: false, description });
+  const optionalText = (field: keyof typeof NULL_ON_UPDATE, description: string) =>
+    t.string({
+      required: false,
+      description: onUpdate
+        ? `${description}${description.endsWith('.') ? '' : ';'} ${NULL_ON_UPDATE[field]}`
+        : description,
+    });
   return {
-    title: optionalText('Form of address, e.g. MR: trimmed, 1 to 256 characters.'),
-    firstName: optionalText('Trimmed, 1 to 256 characters.'),
-    lastName: optionalText('Trimmed, 1 to 256 characters.'),
-    contactPhone: optionalText('1 to 64 characters of digits, spaces and + - ( ) . /'),
-    company: optionalText('Trimmed, 1 to 256 characters.'),
-    preferredLanguage: optionalText('A language like en, en_US or en-US.'),
-    preferredCurrency: optionalText('An ISO 4217 code; upper-cased.'),
-    preferredSite: optionalText('A site code: 1 to 64 letters, digits, "-", "_".'),
+    title: optionalText('title', 'Form of address, e.g. MR: trimmed, 1 to 256 characters.'),
+    firstName: optionalText('firstName', 'Trimmed, 1 to 256 characters.'),
+    lastName: optionalText('lastName', 'Trimmed, 1 to 256 characters.'),
+    contactPhone: optionalText('contactPhone', '1 to 64 characters of digits, spaces and + - ( ) . /'),
+    company: optionalText('company', 'Trimmed, 1 to 256 characters.'),
+    preferredLanguage: optionalText('preferredLanguage', 'A language like en, en_US or en-US.'),
+    preferredCurrency: optionalText('preferredCurrency', 'An ISO 4217 code; upper-cased.'),
+    preferredSite: optionalText('preferredSite', 'A site code: 1 to 64 letters, digits, "-", "_".'),
   };
 }
 
 const UpdateCustomerProfileInput = builder.inputType('UpdateCustomerProfileInput', {
   description:
-    "What to change on the signed-in customer's profile. A field left out stays as it is; a field given as null is cleared (except `contactEmail`, which cannot be cleared). At least one field besides `expectedVersion`.",
+    "What to change on the signed-in customer's profile (PATCH semantics). A field left out stays as it is and is not sent. A field given as `null` is cleared (sent as `null`) for `title`, `middleName`, `contactPhone`, `company` and `companyRegistrationId`; `firstName`, `lastName`, the three preferences and `contactEmail` cannot be cleared: `null` for any of them is a ValidationError on that field and nothing is sent. At least one field besides `expectedVersion`.",
   fields: (t) => ({
-    ...profileInputFields(t),
-    middleName: t.string({ required: false, description: 'Trimmed, 1 to 256 characters.' }),
-    contactEmail: t.string({ required: false, description: 'A valid email; cannot be null.' }),
+    ...profileInputFields(t, true),
+    middleName: t.string({
+      required: false,
+      description: `Trimmed, 1 to 256 characters. ${NULL_ON_UPDATE.middleName}`,
+    }),
+    contactEmail: t.string({
+      required: false,
+      description: `A valid email. ${NULL_ON_UPDATE.contactEmail}`,
+    }),
     companyRegistrationId: t.string({
       required: false,
-      description:
-        "The company's registration id (makes the customer B2B): the profile must then have firstName, lastName and company.",
+      description: `The company's registration id (makes the customer B2B): the profile must then have firstName, lastName and company. ${NULL_ON_UPDATE.companyRegistrationId}`,
     }),
     expectedVersion: t.int({
       required: false,
@@ -352,8 +384,9 @@ builder.mutationField('updateCustomerProfile', (t) =>
         updateCustomerProfileInput,
         args.input,
       );
+      // Validation refused null for the fields that cannot be cleared: a null left here is sent, and clears.
       const body: UpdateProfileBody = { ...names };
-      if (contactEmail !== undefined && contactEmail !== null) body.contactEmail = contactEmail;
+      if (contactEmail !== undefined) body.contactEmail = contactEmail;
       if (companyRegistrationId !== undefined) body.b2b = { companyRegistrationId };
       if (expectedVersion !== undefined) body.metadata = { version: expectedVersion };
       await context.emporix.call('updateMe', tenant, { body: withoutAbsent(body) });

@@ -79,6 +79,18 @@ function clearable<S extends z.ZodType>(schema: S) {
   return schema.nullable().optional();
 }
 
+/**
+ * PATCH semantics for a field that cannot be cleared: absent stays absent (unchanged), null is refused on the
+ * field itself (so that it is reported with every other failing field, and nothing is sent upstream).
+ */
+function uncleared<S extends z.ZodType>(schema: S, why: string) {
+  return schema
+    .nullable()
+    .optional()
+    .refine((value) => value !== null, { message: `Cannot be cleared: ${why}` })
+    .transform((value) => value ?? undefined);
+}
+
 export const tenantSchema = z
   .string()
   .trim()
@@ -238,6 +250,7 @@ const zipCode = z.string().trim().min(1, 'Must not be empty').max(32, 'Must be a
 export const updateCustomerProfileInput = z
   .object({
     title: clearable(profileText),
+    // The contract: null is sent, and Emporix decides (we assume it refuses null names and preferences: README).
     firstName: clearable(profileText),
     middleName: clearable(profileText),
     lastName: clearable(profileText),
@@ -247,20 +260,13 @@ export const updateCustomerProfileInput = z
     preferredCurrency: clearable(currency),
     preferredSite: clearable(site),
     // Emporix: "Cannot be unset once a value is present."
-    contactEmail: email.optional().nullable(),
+    contactEmail: uncleared(email, 'Emporix keeps a contact email once it has one'),
     companyRegistrationId: clearable(profileText),
     expectedVersion: optional(z.number().int().min(0, 'Must not be negative')),
   })
   .check((payload) => {
     const input = payload.value;
-    if (input.contactEmail === null) {
-      payload.issues.push({
-        code: 'custom',
-        path: ['contactEmail'],
-        message: 'Cannot be cleared: Emporix keeps a contact email once it has one',
-        input: null,
-      });
-    }
+    // A refused null counts as given: the answer names that field rather than "nothing to change".
     const changes = Object.entries(input).filter(
       ([key, value]) => key !== 'expectedVersion' && value !== undefined,
     );
@@ -287,21 +293,7 @@ export const updateCustomerProfileInput = z
     }
   });
 
-const addressFields = {
-  companyName: clearable(profileText),
-  street: clearable(profileText),
-  streetNumber: clearable(profileText),
-  streetAppendix: clearable(profileText),
-  extraLines: optional(extraLines),
-  zipCode: clearable(zipCode),
-  city: clearable(profileText),
-  state: clearable(profileText),
-  contactPhone: clearable(phone),
-  tags: optional(tags),
-};
-
 export const addCustomerAddressInput = z.object({
-  ...addressFields,
   contactName: profileText,
   country,
   // Nothing to clear on a new address: null means not given.
@@ -313,17 +305,32 @@ export const addCustomerAddressInput = z.object({
   city: optional(profileText),
   state: optional(profileText),
   contactPhone: optional(phone),
+  extraLines: optional(extraLines),
+  tags: optional(tags),
 });
 
 export const updateCustomerAddressInput = z
   .object({
-    ...addressFields,
     id: addressId,
-    contactName: optional(profileText),
-    country: optional(country),
+    // The contract: a field given as null is sent as null (Emporix clears it, or refuses: its `Address` requires a
+    // contact name, so `contactName: null` is Emporix's 400).
+    companyName: clearable(profileText),
+    street: clearable(profileText),
+    streetNumber: clearable(profileText),
+    streetAppendix: clearable(profileText),
+    zipCode: clearable(zipCode),
+    city: clearable(profileText),
+    state: clearable(profileText),
+    contactPhone: clearable(phone),
+    contactName: clearable(profileText),
+    country: clearable(country),
+    // null clears all four lines (extraLine1..extraLine4 sent as null), like [].
+    extraLines: extraLines.nullable().optional(),
+    tags: clearable(tags),
   })
   .check((payload) => {
     const { id: _id, ...fields } = payload.value;
+    // A refused null counts as given: the answer names that field rather than "nothing to change".
     if (Object.values(fields).every((value) => value === undefined)) {
       payload.issues.push({
         code: 'custom',

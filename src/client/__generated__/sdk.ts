@@ -6,7 +6,7 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import { type GraphQLClient, type RequestOptions } from 'graphql-request';
 import type { DocumentNode } from 'graphql';
 type GraphQLClientRequestHeaders = RequestOptions['requestHeaders'];
-/** A new address for the address book. */
+/** A new address for the address book. An optional field left out or given as `null` is not sent (there is nothing to clear yet). */
 export type AddCustomerAddressInput = {
   /** City: trimmed, 1 to 256 characters. */
   city?: string | null | undefined;
@@ -14,7 +14,7 @@ export type AddCustomerAddressInput = {
   companyName?: string | null | undefined;
   /** Who receives mail there: trimmed, 1 to 256 characters. */
   contactName: string;
-  /** 1 to 64 characters of digits, spaces and + - ( ) . / */
+  /** Phone for delivery: 1 to 64 characters of digits, spaces and + - ( ) . / only. */
   contactPhone?: string | null | undefined;
   /** An ISO 3166-1 alpha-2 code, e.g. DE; upper-cased. */
   country: string;
@@ -198,61 +198,61 @@ export type UnauthorizedCode =
   /** Emporix says the token has expired. */
   | 'TOKEN_EXPIRED';
 
-/** What to change on an address. A field left out stays as it is; a field given as null is cleared (not contactName or country). Given extraLines replace all four lines. */
+/** What to change on an address (PATCH semantics). A field left out stays as it is and is not sent. A field given as `null` is cleared (sent as `null`); Emporix requires a contact name, so `contactName: null` is its ValidationError. `extraLines: null` clears all four lines; `tags: null` removes every tag. At least one field besides `id`. */
 export type UpdateCustomerAddressInput = {
-  /** City: trimmed, 1 to 256 characters. */
+  /** City: trimmed, 1 to 256 characters. `null` clears it. */
   city?: string | null | undefined;
-  /** Company name: trimmed, 1 to 256 characters. */
+  /** Company name: trimmed, 1 to 256 characters. `null` clears it. */
   companyName?: string | null | undefined;
-  /** Trimmed, 1 to 256 characters. */
+  /** Who receives mail there: trimmed, 1 to 256 characters. `null` is sent as null; Emporix requires a contact name, so it answers a ValidationError. */
   contactName?: string | null | undefined;
-  /** 1 to 64 characters of digits, spaces and + - ( ) . / */
+  /** Phone for delivery: 1 to 64 characters of digits, spaces and + - ( ) . / only. `null` clears it. */
   contactPhone?: string | null | undefined;
-  /** An ISO 3166-1 alpha-2 code; upper-cased. */
+  /** An ISO 3166-1 alpha-2 code; upper-cased. `null` clears it. */
   country?: string | null | undefined;
-  /** Up to 4 lines; they replace all four. */
+  /** Up to 4 lines, each 1 to 256 characters; the given lines replace all four (the rest cleared). `null` or `[]` clears all four. */
   extraLines?: Array<string> | null | undefined;
   /** The address id. */
   id: string;
-  /** State or region: trimmed, 1 to 256 characters. */
+  /** State or region: trimmed, 1 to 256 characters. `null` clears it. */
   state?: string | null | undefined;
-  /** Street: trimmed, 1 to 256 characters. */
+  /** Street: trimmed, 1 to 256 characters. `null` clears it. */
   street?: string | null | undefined;
-  /** Addition to the street: trimmed, 1 to 256 characters. */
+  /** Addition to the street: trimmed, 1 to 256 characters. `null` clears it. */
   streetAppendix?: string | null | undefined;
-  /** House number: trimmed, 1 to 256 characters. */
+  /** House number: trimmed, 1 to 256 characters. `null` clears it. */
   streetNumber?: string | null | undefined;
-  /** Replace the tags: up to 20, duplicates removed. */
+  /** Replace the tags: up to 20 of 1 to 64 letters, digits, "_", "-"; duplicates removed. `null` or `[]` removes every tag. To add or remove single tags, use addCustomerAddressTags and removeCustomerAddressTags. */
   tags?: Array<string> | null | undefined;
-  /** Postal code: trimmed, 1 to 32 characters. */
+  /** Postal code: trimmed, 1 to 32 characters. `null` clears it. */
   zipCode?: string | null | undefined;
 };
 
-/** What to change on the signed-in customer's profile. A field left out stays as it is; a field given as null is cleared (except `contactEmail`, which cannot be cleared). At least one field besides `expectedVersion`. */
+/** What to change on the signed-in customer's profile (PATCH semantics). A field left out stays as it is and is not sent. A field given as `null` is cleared (sent as `null`) for `title`, `middleName`, `contactPhone`, `company` and `companyRegistrationId`; `firstName`, `lastName`, the three preferences and `contactEmail` cannot be cleared: `null` for any of them is a ValidationError on that field and nothing is sent. At least one field besides `expectedVersion`. */
 export type UpdateCustomerProfileInput = {
-  /** Trimmed, 1 to 256 characters. */
+  /** Trimmed, 1 to 256 characters. `null` clears it (refused while setting companyRegistrationId: a B2B profile needs a company). */
   company?: string | null | undefined;
-  /** The company's registration id (makes the customer B2B): the profile must then have firstName, lastName and company. */
+  /** The company's registration id (makes the customer B2B): the profile must then have firstName, lastName and company. `null` clears it (sent as `b2b.companyRegistrationId: null`; the customer becomes B2C). */
   companyRegistrationId?: string | null | undefined;
-  /** A valid email; cannot be null. */
+  /** A valid email. Cannot be cleared: `null` is a ValidationError (Emporix keeps a contact email once it has one). */
   contactEmail?: string | null | undefined;
-  /** 1 to 64 characters of digits, spaces and + - ( ) . / */
+  /** 1 to 64 characters of digits, spaces and + - ( ) . /; `null` clears it. */
   contactPhone?: string | null | undefined;
   /** The profile's `version` as last read: the change is refused with a ValidationError on this field if the profile changed since. */
   expectedVersion?: number | null | undefined;
-  /** Trimmed, 1 to 256 characters. */
+  /** Trimmed, 1 to 256 characters. `null` is sent as null; Emporix keeps a first name, so it answers a ValidationError. */
   firstName?: string | null | undefined;
-  /** Trimmed, 1 to 256 characters. */
+  /** Trimmed, 1 to 256 characters. `null` is sent as null; Emporix keeps a last name, so it answers a ValidationError. */
   lastName?: string | null | undefined;
-  /** Trimmed, 1 to 256 characters. */
+  /** Trimmed, 1 to 256 characters. `null` clears it. */
   middleName?: string | null | undefined;
-  /** An ISO 4217 code; upper-cased. */
+  /** An ISO 4217 code; upper-cased. `null` is sent as null; Emporix keeps a preferred currency, so it answers a ValidationError. */
   preferredCurrency?: string | null | undefined;
-  /** A language like en, en_US or en-US. */
+  /** A language like en, en_US or en-US. `null` is sent as null; Emporix keeps a preferred language, so it answers a ValidationError. */
   preferredLanguage?: string | null | undefined;
-  /** A site code: 1 to 64 letters, digits, "-", "_". */
+  /** A site code: 1 to 64 letters, digits, "-", "_". `null` is sent as null; Emporix keeps a preferred site, so it answers a ValidationError. */
   preferredSite?: string | null | undefined;
-  /** Form of address, e.g. MR: trimmed, 1 to 256 characters. */
+  /** Form of address, e.g. MR: trimmed, 1 to 256 characters. `null` clears it. */
   title?: string | null | undefined;
 };
 
