@@ -505,6 +505,61 @@ describe('logIn with the gateway’s own anonymous token', () => {
 });
 
 describe('refreshCustomerToken', () => {
+  it('with the caller’s expired access token: sent as it is, then once more with the gateway’s own anonymous token', async () => {
+    const own = await startStack({ emulator: emulatorOptions, gateway: { clientId: 'demo-storefront' } });
+    try {
+      const { logIn } = await own
+        .client({ token: own.emulator.demo.anonymousToken })
+        .LogIn({ input: { email: 'refresh@example.com', password: PASSWORD } });
+      const tokens = expectTypename(logIn, 'LogInSuccess').tokens;
+      if (tokens?.refreshToken == null) throw new Error('no refresh token');
+      remember(tokens.accessToken, tokens.refreshToken, tokens.saasToken);
+      // The storefront refreshes because its access token expired; it sends that very token along.
+      own.emulator.advanceClock(CUSTOMER_TTL + 60);
+      own.emulator.clearRequests();
+      const { refreshCustomerToken } = await own
+        .client({ token: tokens.accessToken })
+        .RefreshCustomerToken({ input: { refreshToken: tokens.refreshToken } });
+      const renewed = expectTypename(refreshCustomerToken, 'RefreshCustomerTokenSuccess').tokens;
+      remember(renewed?.accessToken, renewed?.refreshToken, renewed?.saasToken);
+      expect(renewed?.accessToken).not.toBe(tokens.accessToken);
+      const refreshes = own
+        .upstream()
+        .filter((request) => request.path === '/customer/demo/refreshauthtoken');
+      expect(refreshes.map((request) => request.query)).toEqual([
+        { refreshToken: tokens.refreshToken },
+        { refreshToken: tokens.refreshToken },
+      ]);
+      const [callers, gateways] = refreshes.map((request) => request.headers.authorization);
+      expect(callers).toBe(`Bearer ${tokens.accessToken}`);
+      expect(gateways).toMatch(/^Bearer \S+$/);
+      expect(gateways).not.toBe(callers);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('with the caller’s expired access token and no client id: TOKEN_EXPIRED, sent once', async () => {
+    // A stack of its own: the clock only moves forward, and the other cases need theirs as it is.
+    const own = await startStack({ emulator: emulatorOptions });
+    try {
+      const { logIn } = await own
+        .client({ token: own.emulator.demo.anonymousToken })
+        .LogIn({ input: { email: 'refresh@example.com', password: PASSWORD } });
+      const tokens = expectTypename(logIn, 'LogInSuccess').tokens;
+      remember(tokens?.accessToken, tokens?.refreshToken, tokens?.saasToken);
+      own.emulator.advanceClock(CUSTOMER_TTL + 60);
+      own.emulator.clearRequests();
+      const { refreshCustomerToken } = await own
+        .client({ token: tokens?.accessToken })
+        .RefreshCustomerToken({ input: { refreshToken: tokens?.refreshToken ?? '' } });
+      expect(expectTypename(refreshCustomerToken, 'UnauthorizedError').code).toBe('TOKEN_EXPIRED');
+      expect(own.upstream().map((request) => request.path)).toEqual(['/customer/demo/refreshauthtoken']);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('is GET /customer/{tenant}/refreshauthtoken?refreshToken=… with the caller’s Authorization as it is; the old refresh token then fails', async () => {
     const first = await logInAs('refresh@example.com', PASSWORD);
     stack.emulator.clearRequests();

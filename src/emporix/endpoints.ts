@@ -17,6 +17,12 @@ export interface Endpoint extends EndpointOutcomes {
   /** `{tenant}` and other `{name}` segments are filled from the call's parameters, each encoded once. */
   path: string;
   token: TokenKind;
+  /**
+   * When Emporix refuses the caller's token as a token fault (expired, revoked), send once more with the gateway's
+   * own anonymous token, if it has one. Only where the token is not the credential and the call has no effect
+   * when refused: a refresh, whose caller's access token is usually the expired one being renewed.
+   */
+  gatewayTokenAfterCallerTokenFault?: true;
 }
 
 const profileEdit = ['customer.customerprofile_edit'];
@@ -28,6 +34,7 @@ export const endpoints = {
     path: '/customerlogin/auth/anonymous/login',
     token: 'none',
     requiredScopes: [],
+    inputArgument: 'input',
   },
   anonymousRefresh: {
     method: 'GET',
@@ -63,6 +70,7 @@ export const endpoints = {
     method: 'GET',
     path: '/customer/{tenant}/refreshauthtoken',
     token: 'anonymous',
+    gatewayTokenAfterCallerTokenFault: true,
     requiredScopes: [],
     inputArgument: 'input',
   },
@@ -147,6 +155,7 @@ export const endpoints = {
     path: '/customer/{tenant}/me/addresses/{addressId}',
     token: 'customer',
     requiredScopes: [],
+    inputArgument: 'input',
     notFoundParam: 'addressId',
   },
   addAddressTags: {

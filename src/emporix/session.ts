@@ -7,7 +7,7 @@ import { UnauthorizedError, UpstreamError } from '../errors.js';
 import type { RequestSession } from '../sessions/request-session.js';
 import type { AnonymousTokenProvider } from './anonymous-token.js';
 import type { EmporixClient, EndpointCall, EndpointRequest } from './client.js';
-import { type EndpointName, endpoints } from './endpoints.js';
+import { type Endpoint, type EndpointName, endpoints } from './endpoints.js';
 import type { UpstreamAnswer, UpstreamCallRecord } from './http.js';
 import { isCredentialsRefusal, isTokenFault, mapAnswer } from './map-response.js';
 import { type EmporixCustomer, emporixCustomer } from './types.js';
@@ -76,10 +76,17 @@ export function createEmporixSession(options: SessionOptions) {
     tenant: string,
     send: (call: EndpointCall) => Promise<UpstreamAnswer>,
   ): Promise<UpstreamAnswer> {
-    const endpoint = endpoints[name];
+    const endpoint: Endpoint = endpoints[name];
     const needsCustomerToken = endpoint.token === 'customer';
     const base = { tenant, requestId, record };
-    if (caller.kind === 'bearer') return send({ ...base, authorization: caller.header });
+    if (caller.kind === 'bearer') {
+      const answer = await send({ ...base, authorization: caller.header });
+      const callerTokenRefused =
+        answer.kind === 'response' && answer.status === 401 && isTokenFault(answer.json);
+      if (!callerTokenRefused || !endpoint.gatewayTokenAfterCallerTokenFault || !anonymousTokens)
+        return answer;
+      return sendWithGatewayToken(anonymousTokens, name, tenant, send);
+    }
     if (caller.kind === 'session') {
       const sessionAnswer = await sendWithSession(caller.session, name, tenant, send);
       if (sessionAnswer !== undefined) return sessionAnswer;
@@ -99,6 +106,18 @@ export function createEmporixSession(options: SessionOptions) {
         'MISSING_TOKEN',
       );
     }
+    return sendWithGatewayToken(anonymousTokens, name, tenant, send);
+  }
+
+  /** With the gateway's own anonymous token, fetched anew and sent once more if Emporix refuses the cached one. */
+  async function sendWithGatewayToken(
+    anonymousTokens: AnonymousTokenProvider,
+    name: EndpointName,
+    tenant: string,
+    send: (call: EndpointCall) => Promise<UpstreamAnswer>,
+  ): Promise<UpstreamAnswer> {
+    const endpoint = endpoints[name];
+    const base = { tenant, requestId, record };
     const token = await anonymousTokens.get(tenant, requestId, record);
     const answer = await send({ ...base, authorization: `Bearer ${token}` });
     if (answer.kind !== 'response' || answer.status !== 401) return answer;

@@ -312,7 +312,7 @@ builder.mutationField('refreshCustomerToken', (t) =>
   t.field({
     type: RefreshCustomerTokenSuccess,
     description:
-      "Renews a customer's access token with its refresh token (GET /customer/{tenant}/refreshauthtoken, the caller's token as it is, or the gateway's anonymous one). An unknown, used or expired refresh token is a ValidationError.",
+      "Renews a customer's access token with its refresh token (GET /customer/{tenant}/refreshauthtoken, the caller's token as it is, or the gateway's anonymous one). When Emporix refuses the caller's token as expired or revoked and the gateway has a client id, it is sent once more with the gateway's own anonymous token, so a storefront may send the expired access token it is renewing. An unknown, used or expired refresh token is a ValidationError.",
     args: {
       input: t.arg({
         type: RefreshCustomerTokenInput,
