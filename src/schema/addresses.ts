@@ -167,8 +167,7 @@ const UpdateCustomerAddressInput = builder.inputType('UpdateCustomerAddressInput
     }),
     country: t.string({
       required: false,
-      description:
-        'An ISO 3166-1 alpha-2 code; upper-cased. `null` clears it.',
+      description: 'An ISO 3166-1 alpha-2 code; upper-cased. `null` clears it.',
     }),
     tags: t.stringList({
       required: false,

@@ -284,8 +284,10 @@ const NULL_ON_UPDATE = {
   lastName: '`null` is sent as null; Emporix keeps a last name, so it answers a ValidationError.',
   contactPhone: '`null` clears it.',
   company: '`null` clears it (refused while setting companyRegistrationId: a B2B profile needs a company).',
-  preferredLanguage: '`null` is sent as null; Emporix keeps a preferred language, so it answers a ValidationError.',
-  preferredCurrency: '`null` is sent as null; Emporix keeps a preferred currency, so it answers a ValidationError.',
+  preferredLanguage:
+    '`null` is sent as null; Emporix keeps a preferred language, so it answers a ValidationError.',
+  preferredCurrency:
+    '`null` is sent as null; Emporix keeps a preferred currency, so it answers a ValidationError.',
   preferredSite: '`null` is sent as null; Emporix keeps a preferred site, so it answers a ValidationError.',
   contactEmail:
     'Cannot be cleared: `null` is a ValidationError (Emporix keeps a contact email once it has one).',
