@@ -17,7 +17,7 @@ import {
 } from './emporix/session.js';
 import { ValidationError } from './errors.js';
 import type { LogInReservation, RateLimiter } from './rate-limit.js';
-import { resolveTenant, type TenantResolution } from './schema/validation.js';
+import { configurationIssues, resolveTenant, type TenantResolution } from './schema/validation.js';
 import { createRefresher } from './sessions/refresh.js';
 import { createRequestSession, type RequestSession } from './sessions/request-session.js';
 import type { SessionManager } from './sessions/sessions.js';
@@ -153,6 +153,23 @@ export function createContextFactory(deps: ContextDependencies) {
  * The request's tenant, or the tenant's `ValidationError` alone. Every resolver starts here: when the input was
  * invalid too, the zod plugin has already answered with both (see the builder's `validationError`).
  */
+/**
+ * For the operations whose rules depend on the gateway's configuration: the tenant and those rules in one
+ * ValidationError (a valid input reaches the resolver; an invalid one got all of them from the builder).
+ */
+export function requireTenantAndConfiguration(
+  context: Context,
+  field: string,
+  args: Record<string, unknown>,
+): string {
+  const issues = [
+    ...(context.tenant.ok ? [] : context.tenant.issues),
+    ...configurationIssues(field, args, context),
+  ];
+  if (issues.length > 0) throw ValidationError.fromIssues(issues);
+  return requireTenant(context);
+}
+
 export function requireTenant(context: Context): string {
   if (!context.tenant.ok) throw ValidationError.fromIssues(context.tenant.issues);
   return context.tenant.tenant;

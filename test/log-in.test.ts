@@ -890,6 +890,27 @@ describe('anonymous sessions', () => {
     ]);
     expect(stack.upstream()).toEqual([]);
   });
+
+  it('without a client id, with a bad tenant and bad input besides: every failing field in one ValidationError', async () => {
+    const client = stack.client({ token: anonymous, tenant: 'not a tenant!' });
+    const { startAnonymousSession } = await client.StartAnonymousSession({ input: { currency: 'euro' } });
+    expect(pathsOf(expectTypename(startAnonymousSession, 'ValidationError').issues)).toEqual([
+      'clientId',
+      'input.currency',
+      'tenant',
+    ]);
+    const { startAnonymousSession: validInput } = await client.StartAnonymousSession({
+      input: { currency: 'EUR' },
+    });
+    expect(pathsOf(expectTypename(validInput, 'ValidationError').issues)).toEqual(['clientId', 'tenant']);
+    const { refreshAnonymousSession } = await client.RefreshAnonymousSession({ input: { refreshToken: '' } });
+    expect(pathsOf(expectTypename(refreshAnonymousSession, 'ValidationError').issues)).toEqual([
+      'clientId',
+      'input.refreshToken',
+      'tenant',
+    ]);
+    expect(stack.upstream()).toEqual([]);
+  });
 });
 
 describe('the error types of the result unions', () => {

@@ -29,7 +29,7 @@ export const builder = new SchemaBuilder<{
     validationError: (error, args, context, info) =>
       ValidationError.fromIssues([
         ...issuesFromZod(error),
-        ...configurationIssues(info.fieldName, args, context.settings),
+        ...configurationIssues(info.fieldName, args, context),
         ...(context.tenant.ok ? [] : context.tenant.issues),
       ]),
   },

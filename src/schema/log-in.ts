@@ -4,7 +4,7 @@
  */
 import type { GraphQLResolveInfo } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
-import { accessTokenOf, type Context, requireTenant } from '../context.js';
+import { accessTokenOf, type Context, requireTenant, requireTenantAndConfiguration } from '../context.js';
 import {
   type AnonymousTokensShape,
   type CustomerTokensShape,
@@ -12,13 +12,7 @@ import {
   readCustomerToken,
 } from '../emporix/token-answers.js';
 import { emporixTokenInfo } from '../emporix/types.js';
-import {
-  AccountExistsError,
-  InvalidCredentialsError,
-  UnauthorizedError,
-  UpstreamError,
-  ValidationError,
-} from '../errors.js';
+import { AccountExistsError, InvalidCredentialsError, UnauthorizedError, UpstreamError } from '../errors.js';
 import { sessionTokensFrom } from '../sessions/sessions.js';
 import { builder } from './builder.js';
 import { Customer, loadProfile, profileInputFields } from './customer.js';
@@ -437,16 +431,9 @@ function anonymousSuccess(name: string, description: string) {
 }
 
 /** The storefront client id the anonymous-session endpoints need; without one they cannot work. */
-function requireClientId(context: Context): string {
-  if (context.clientId === undefined) {
-    throw ValidationError.fromIssues([
-      {
-        path: ['clientId'],
-        message: 'The gateway has no storefront client id: configure EMPORIX_CLIENT_ID',
-        code: 'invalid_type',
-      },
-    ]);
-  }
+/** The client id, which requireTenantAndConfiguration has checked is configured. */
+function clientIdOf(context: Context): string {
+  if (context.clientId === undefined) throw new Error('unreachable: the client id was checked before');
   return context.clientId;
 }
 
@@ -479,10 +466,10 @@ builder.mutationField('startAnonymousSession', (t) =>
     },
     errors: resultUnion('startAnonymousSession'),
     resolve: async (_root, args, context) => {
-      const tenant = requireTenant(context);
+      const tenant = requireTenantAndConfiguration(context, 'startAnonymousSession', args);
       const input = parsedBy(startAnonymousSessionInput, args.input);
       const { status, json } = await context.emporix.call('anonymousLogin', tenant, {
-        query: { tenant, client_id: requireClientId(context), ...input },
+        query: { tenant, client_id: clientIdOf(context), ...input },
       });
       return { success: true, tokens: readAnonymousToken(json, status) } as const;
     },
@@ -519,9 +506,9 @@ builder.mutationField('refreshAnonymousSession', (t) =>
     },
     errors: resultUnion('refreshAnonymousSession'),
     resolve: async (_root, args, context) => {
-      const tenant = requireTenant(context);
+      const tenant = requireTenantAndConfiguration(context, 'refreshAnonymousSession', args);
       const { refreshToken, anonymousToken } = parsedBy(refreshAnonymousSessionInput, args.input);
-      const clientId = requireClientId(context);
+      const clientId = clientIdOf(context);
       await context.limitRate('refreshAnonymousSession', tenant, refreshToken, { perIp: false });
       const { status, json } = await context.emporix.call('anonymousRefresh', tenant, {
         query: { tenant, client_id: clientId, refresh_token: refreshToken, anonymous_token: anonymousToken },

@@ -2,20 +2,15 @@
  * Single sign-on: an Auth0 authorization code (social log-in) or an external identity provider's access token
  * (token exchange), each turned into Emporix customer tokens, typed like `logIn`.
  */
-import { type Context, requireTenant } from '../context.js';
+import { type Context, requireTenant, requireTenantAndConfiguration } from '../context.js';
 import { readCustomerToken } from '../emporix/token-answers.js';
-import { InvalidCredentialsError, ValidationError } from '../errors.js';
+import { InvalidCredentialsError } from '../errors.js';
 import { builder } from './builder.js';
 import { Customer } from './customer.js';
 import { type SignedIn, signedIn, signedInCustomer } from './log-in.js';
 import { resultUnion } from './success.js';
 import { CustomerTokens } from './tokens.js';
-import {
-  configurationIssues,
-  exchangeExternalTokenInput,
-  logInWithSocialProviderInput,
-  parsedBy,
-} from './validation.js';
+import { exchangeExternalTokenInput, logInWithSocialProviderInput, parsedBy } from './validation.js';
 
 interface SocialSignedIn extends SignedIn {
   socialAccessToken: string | null;
@@ -131,12 +126,7 @@ builder.mutationField('logInWithSocialProvider', (t) =>
     errors: { ...resultUnion('logInWithSocialProvider'), types: [InvalidCredentialsError] },
     resolve: async (_root, args, context) => {
       // Every failing field in one answer: the tenant beside a redirect URI the allow-list refuses.
-      const issues = [
-        ...(context.tenant.ok ? [] : context.tenant.issues),
-        ...configurationIssues('logInWithSocialProvider', args, context.settings),
-      ];
-      if (issues.length > 0) throw ValidationError.fromIssues(issues);
-      const tenant = requireTenant(context);
+      const tenant = requireTenantAndConfiguration(context, 'logInWithSocialProvider', args);
       const input = parsedBy(logInWithSocialProviderInput, args.input);
       await context.limitRate('logInWithSocialProvider', tenant, input.code);
       const { status, json } = await context.emporix.call('socialLogin', tenant, {

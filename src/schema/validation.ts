@@ -367,6 +367,9 @@ export function issuesFromZod(error: z.ZodError, prefix: string[] = []): Validat
   }));
 }
 
+/** The operations that send the gateway's storefront client id (EMPORIX_CLIENT_ID) to Emporix. */
+const clientIdOperations = new Set(['startAnonymousSession', 'refreshAnonymousSession']);
+
 /**
  * The rules that depend on the gateway's configuration rather than on the input alone (zod's schemas are built once,
  * for every gateway): checked in the resolver, and added by the builder to a ValidationError zod raises, so that one
@@ -375,13 +378,26 @@ export function issuesFromZod(error: z.ZodError, prefix: string[] = []): Validat
 export function configurationIssues(
   field: string,
   args: Record<string, unknown>,
-  settings: { socialRedirectUris: readonly string[]; production: boolean },
+  configuration: {
+    clientId: string | undefined;
+    settings: { socialRedirectUris: readonly string[]; production: boolean };
+  },
 ): ValidationIssue[] {
-  if (field !== 'logInWithSocialProvider') return [];
+  const issues: ValidationIssue[] = [];
+  if (clientIdOperations.has(field) && configuration.clientId === undefined) {
+    issues.push({
+      path: ['clientId'],
+      message: 'The gateway has no storefront client id: configure EMPORIX_CLIENT_ID',
+      code: 'invalid_type',
+    });
+  }
   const uri = (args.input as { redirectUri?: unknown } | undefined)?.redirectUri;
-  if (typeof uri !== 'string') return [];
-  const message = redirectUriProblem(uri.trim(), settings.socialRedirectUris, settings.production);
-  return message === undefined ? [] : [{ path: ['input', 'redirectUri'], message, code: 'custom' }];
+  if (field === 'logInWithSocialProvider' && typeof uri === 'string') {
+    const { socialRedirectUris, production } = configuration.settings;
+    const message = redirectUriProblem(uri.trim(), socialRedirectUris, production);
+    if (message !== undefined) issues.push({ path: ['input', 'redirectUri'], message, code: 'custom' });
+  }
+  return issues;
 }
 
 function redirectUriProblem(
