@@ -158,6 +158,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const sessions = options.sessions
     ? createSessionManager({
         store: options.redis ? createRedisSessionStore(options.redis) : createMemorySessionStore(),
+        // The cross-instance refresh lock must outlive the Emporix calls a refresh makes.
+        upstreamTimeoutMs: options.timeoutMs,
         cipher: createSessionCipher(
           typeof options.sessions.secrets === 'string'
             ? parseSessionSecrets(options.sessions.secrets)

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
+import { createEmulator, type EmulatorOptions } from '../src/emulator/index.js';
 import { connectRedis } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
 import { type Stack, type StackOptions, startStack } from './harness.js';
@@ -160,6 +161,12 @@ export async function metric(stack: Stack, line: string): Promise<number> {
   return found === undefined ? 0 : Number(found.slice(line.length + 1));
 }
 
+export interface RecordingProxyOptions {
+  delayMs?: (path: string) => number;
+  /** Rewrites an answer's body before it goes back (the recorded body is Emporix's, untouched). */
+  transform?: (path: string, body: string) => string;
+}
+
 /**
  * A loopback proxy in front of the emulator that records every answer body: the tokens Emporix handed the gateway,
  * which no test can otherwise see once the gateway keeps them. `delayMs` holds chosen answers back (e.g. a refresh,
@@ -167,11 +174,7 @@ export async function metric(stack: Stack, line: string): Promise<number> {
  */
 export async function startRecordingProxy(
   target: string,
-  options: {
-    delayMs?: (path: string) => number;
-    /** Rewrites an answer's body before it goes back (the recorded body is Emporix's, untouched). */
-    transform?: (path: string, body: string) => string;
-  } = {},
+  options: RecordingProxyOptions = {},
 ): Promise<{
   url: string;
   bodies: string[];
@@ -187,7 +190,14 @@ export async function startRecordingProxy(
       headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
     const body = chunks.length === 0 ? undefined : Buffer.concat(chunks);
-    const answer = await fetch(`${target}${req.url ?? '/'}`, { method: req.method, headers, body });
+    const answer = await fetch(`${target}${req.url ?? '/'}`, { method: req.method, headers, body }).catch(
+      () => undefined,
+    );
+    // Emporix dropped the connection (an injected fault): so does the proxy.
+    if (answer === undefined) {
+      req.socket.destroy();
+      return;
+    }
     const text = await answer.text();
     bodies.push(text);
     const path = new URL(req.url ?? '/', target).pathname;
@@ -295,4 +305,39 @@ export async function stackOver(
     gateway: { ...options.gateway, emporixApiUrl: upstreamUrl },
   });
   return { ...started, emulator, upstream: () => emulator.requests() };
+}
+
+/**
+ * A session stack over an emulator of its own behind a recording proxy (`proxy`: held-back or rewritten answers);
+ * `close` closes all three.
+ */
+export async function proxiedSessionStack(
+  options: {
+    emulator?: EmulatorOptions;
+    proxy?: RecordingProxyOptions;
+  } & Parameters<typeof sessionStack>[0] = {},
+): Promise<{ stack: Stack; proxy: Awaited<ReturnType<typeof startRecordingProxy>> }> {
+  const { emulator: emulatorOptions, proxy: proxyOptions, ...stackOptions } = options;
+  const emulator = await createEmulator(emulatorOptions);
+  const proxy = await startRecordingProxy(emulator.url, proxyOptions);
+  const started = await stackOver(emulator, proxy.url, stackOptions);
+  const stack = {
+    ...started,
+    close: async () => {
+      await started.close();
+      await proxy.close();
+      await emulator.close();
+    },
+  };
+  return { stack, proxy };
+}
+
+/** A proxy `transform` that drops these fields from the answers of paths ending in `pathEnd` (e.g. `/login`). */
+export function dropFields(pathEnd: string, fields: string[]) {
+  return (path: string, body: string): string => {
+    if (!path.endsWith(pathEnd)) return body;
+    const answer = JSON.parse(body) as Record<string, unknown>;
+    for (const field of fields) delete answer[field];
+    return JSON.stringify(answer);
+  };
 }

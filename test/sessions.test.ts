@@ -236,10 +236,8 @@ describe('using a session', () => {
     expect(none.body.data.me.contactEmail ?? null).toBeNull();
     expect(none.setCookies).toEqual([]);
   });
-  // BUG (reported): the gateway finds its cookie by substring (`cookieHeader.includes(cookieName)` in
-  // src/sessions/request-session.ts and src/plugins/sessions.ts), so another cookie whose name ends in
-  // emporix_session makes an anonymous request a session request: `me` answers SESSION_EXPIRED and expires our
-  // cookie, and from a foreign origin the request is refused 403, though it carries no session cookie at all.
+  // The cookie is found by its exact name: one whose name merely ends in emporix_session must neither make an
+  // anonymous request a session request (SESSION_EXPIRED, our cookie expired) nor get a foreign origin refused.
   it('does not mistake a cookie whose name merely contains emporix_session for its own', async () => {
     const me = await gql(stack.url, meQuery, { headers: { cookie: 'my_emporix_session=1' } });
     const foreign = await gql(stack.url, sessionQuery, {
@@ -410,9 +408,9 @@ describe('the cross-site rule', () => {
     expect(foreignPreflight.headers.get('access-control-allow-credentials')).toBeNull();
   });
 
-  // BUG (reported): yoga's CORS (@whatwg-node/server useCors) answers every request that has an Origin with
-  // Access-Control-Allow-Credentials: true, and with one CORS origin configured, Access-Control-Allow-Origin is that
-  // origin whatever the request's Origin (with several, "null"). The issue: credentials for allowed origins only.
+  // yoga's own CORS (@whatwg-node/server useCors) would answer any Origin with Access-Control-Allow-Credentials:
+  // true, and with one CORS origin configured, name that origin whatever the request's: credentials go to allowed
+  // origins only.
   it('answers no Access-Control-Allow-Credentials to a foreign origin (with or without the cookie)', async () => {
     const { cookie } = await logInForCookie(stack);
     const foreignNoCookie = await gql(stack.url, sessionQuery, {

@@ -32,6 +32,13 @@ export interface RequestSession {
    * undefined when there is no live session (the response then expires the cookie).
    */
   accessToken(tenant: string): Promise<string | undefined>;
+  /**
+   * The session's access token for this tenant as the store holds it, never refreshed and whether or not it has
+   * expired; undefined without a live session of this tenant (the response then expires the cookie). For log-out,
+   * which ends that token at Emporix: renewing it first would only hand Emporix a new token to end, and a refresh
+   * that fails must not keep a customer from signing out.
+   */
+  storedAccessToken(tenant: string): Promise<string | undefined>;
   /** After Emporix refused `failedToken` as expired: the renewed token, or undefined when the session ended. */
   renewAfterExpiry(tenant: string, failedToken: string): Promise<string | undefined>;
   /** Starts a new session for these tokens (the old cookie's is deleted) and sets its cookie. */
@@ -93,6 +100,11 @@ export function createRequestSession(options: {
         const record = await current();
         if (record === undefined || id === undefined || record.tenant !== tenant) return undefined;
         return settle(await manager.fresh(id, record, refresher), record);
+      }),
+    storedAccessToken: (tenant) =>
+      storeGuarded(async () => {
+        const record = await current();
+        return record === undefined || record.tenant !== tenant ? undefined : record.tokens.accessToken;
       }),
     renewAfterExpiry: (tenant, failedToken) =>
       storeGuarded(async () => {

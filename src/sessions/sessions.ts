@@ -52,7 +52,10 @@ export interface SessionRecord {
   tenant: string;
   tokens: SessionTokens;
   createdAt: number;
-  /** The session ends at its maximum age or when its refresh token expires, whichever comes first. */
+  /**
+   * The session ends at its maximum age or when its refresh token expires, whichever comes first; without a
+   * refresh token, when its access token expires.
+   */
   endsAt: number;
 }
 
@@ -65,11 +68,32 @@ export interface SessionManagerOptions {
   maxAgeSeconds?: number;
   /** `__Host-emporix_session; Secure` when true, `emporix_session` (plain http on localhost) when false. */
   secureCookie: boolean;
-  /** How long a refresh may hold the cross-instance lock. @default 5000 */
+  /**
+   * How long one Emporix call may take before it times out (the gateway's `timeoutMs`, EMPORIX_TIMEOUT_MS): the
+   * refresh lock is sized from it. @default 10000, the upstream client's own default
+   */
+  upstreamTimeoutMs?: number;
+  /**
+   * How long a refresh may hold the cross-instance lock. It must outlive the slowest refresh, or a second instance
+   * would refresh with the same (rotated, so then refused) refresh token and end the session.
+   * @default REFRESH_UPSTREAM_CALLS × upstreamTimeoutMs
+   */
   refreshLockMs?: number;
   onEvent?: (event: SessionEvent) => void;
   now?: () => number;
 }
+
+/**
+ * The most Emporix calls one refresh makes one after the other: the gateway's anonymous token, the refresh, and,
+ * when Emporix refuses that anonymous token, a new one and the refresh again. The lock outlives all of them.
+ */
+export const REFRESH_UPSTREAM_CALLS = 4;
+
+/** The upstream client's timeout when none is configured (src/emporix/http.ts). */
+const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000;
+
+/** How often a request waiting for another instance's refresh looks at the store again. */
+const REFRESH_POLL_MS = 25;
 
 /** Asked to renew a session's tokens: the new tokens, or `refused` when Emporix will not (the session ends). */
 export type Refresher = (record: SessionRecord) => Promise<SessionTokens | 'refused'>;
@@ -79,7 +103,9 @@ export type SessionManager = ReturnType<typeof createSessionManager>;
 export function createSessionManager(options: SessionManagerOptions) {
   const now = options.now ?? Date.now;
   const maxAgeMs = (options.maxAgeSeconds ?? 2_592_000) * 1000;
-  const lockMs = options.refreshLockMs ?? 5000;
+  const lockMs =
+    options.refreshLockMs ??
+    REFRESH_UPSTREAM_CALLS * (options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS);
   const cookieName = options.secureCookie ? '__Host-emporix_session' : 'emporix_session';
   const { store, cipher } = options;
   const emit = (event: SessionEvent) => options.onEvent?.(event);
@@ -102,16 +128,37 @@ export function createSessionManager(options: SessionManagerOptions) {
   const keyOf = (digest: Buffer) => `emporix-gateway:session:${digest.toString('base64url')}`;
   const lockKeyOf = (digest: Buffer) => `emporix-gateway:session-lock:${digest.toString('base64url')}`;
 
+  /**
+   * A session lives until its maximum age, or until its refresh token expires when Emporix says when. Without a
+   * refresh token it cannot be renewed, so it ends with its access token.
+   */
   function endsAtOf(createdAt: number, tokens: SessionTokens): number {
-    return Math.min(createdAt + maxAgeMs, tokens.refreshTokenExpiresAt ?? tokens.accessTokenExpiresAt);
+    const renewableUntil =
+      tokens.refreshToken === undefined
+        ? tokens.accessTokenExpiresAt
+        : (tokens.refreshTokenExpiresAt ?? Number.POSITIVE_INFINITY);
+    return Math.min(createdAt + maxAgeMs, renewableUntil);
+  }
+
+  function sealed(id: string, record: SessionRecord): { key: string; blob: string; ttlMs: number } {
+    const digest = digestOf(id);
+    const blob = cipher.encrypt(JSON.stringify(record), digest);
+    return { key: keyOf(digest), blob, ttlMs: record.endsAt - now() };
   }
 
   async function save(id: string, record: SessionRecord): Promise<void> {
-    const digest = digestOf(id);
-    await store.set(keyOf(digest), cipher.encrypt(JSON.stringify(record), digest), record.endsAt - now());
+    const { key, blob, ttlMs } = sealed(id, record);
+    await store.set(key, blob, ttlMs);
   }
 
-  async function read(id: string): Promise<SessionRecord | undefined> {
+  /** Writes a refreshed record only while the session still exists: false when it ended meanwhile. */
+  async function replace(id: string, record: SessionRecord): Promise<boolean> {
+    const { key, blob, ttlMs } = sealed(id, record);
+    return store.replace(key, blob, ttlMs);
+  }
+
+  /** The live session of an id with the blob it was read from (for a compare-and-delete). */
+  async function readStored(id: string): Promise<{ record: SessionRecord; blob: string } | undefined> {
     const digest = digestOf(id);
     const blob = await store.get(keyOf(digest));
     if (blob === undefined) return undefined;
@@ -124,7 +171,11 @@ export function createSessionManager(options: SessionManagerOptions) {
       record = JSON.parse(plain) as SessionRecord;
       decrypted.set(cacheKey, record);
     }
-    return record.endsAt > now() ? record : undefined;
+    return record.endsAt > now() ? { record, blob } : undefined;
+  }
+
+  async function read(id: string): Promise<SessionRecord | undefined> {
+    return (await readStored(id))?.record;
   }
 
   function cookie(id: string, endsAt: number): string {
@@ -143,37 +194,88 @@ export function createSessionManager(options: SessionManagerOptions) {
     return now() >= tokens.accessTokenExpiresAt - margin;
   }
 
-  /** Waits for another instance's refresh to land in the store: a record with another access token. */
-  async function awaitOtherRefresh(id: string, staleToken: string): Promise<SessionRecord | undefined> {
-    const deadline = Date.now() + lockMs;
-    while (Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
+  /**
+   * Renews the session's `staleToken` under the cross-instance lock. While another instance holds it, waits for
+   * its result in the store; when its lock goes without a result (its refresh failed, or it died and the lock
+   * expired), takes the lock and refreshes itself.
+   */
+  async function refreshOnce(
+    id: string,
+    staleToken: string,
+    refresher: Refresher,
+  ): Promise<SessionRecord | undefined> {
+    const lockKey = lockKeyOf(digestOf(id));
+    const owner = randomBytes(16).toString('base64url');
+    // A holder stores its result or lets the lock go within lockMs: no lock after two of those is a stuck store.
+    const deadline = Date.now() + 2 * lockMs;
+    while (!(await store.lock(lockKey, owner, lockMs))) {
+      if (Date.now() > deadline) throw new SessionStoreUnavailable('The session refresh lock is never free');
+      await new Promise((resolve) => setTimeout(resolve, REFRESH_POLL_MS));
       const record = await read(id);
-      if (record === undefined) return undefined;
-      if (record.tokens.accessToken !== staleToken) return record;
+      if (record === undefined || record.tokens.accessToken !== staleToken) return record;
     }
-    throw new SessionStoreUnavailable('Another instance is still refreshing this session');
+    try {
+      return await refreshHoldingLock(id, staleToken, refresher);
+    } finally {
+      await store.unlock(lockKey, owner).catch(() => {});
+    }
   }
 
-  async function refreshOnce(id: string, staleToken: string, refresher: Refresher) {
-    const digest = digestOf(id);
-    if (!(await store.lock(lockKeyOf(digest), lockMs))) return awaitOtherRefresh(id, staleToken);
+  async function refreshHoldingLock(
+    id: string,
+    staleToken: string,
+    refresher: Refresher,
+  ): Promise<SessionRecord | undefined> {
+    // Read again under the lock: another instance may have refreshed between our read and our lock.
+    const stored = await readStored(id);
+    if (stored === undefined) return undefined;
+    const current = stored.record;
+    if (current.tokens.accessToken !== staleToken) return current;
+    const renewed = await refresher(current);
+    if (renewed === 'refused') return endRefused(id, stored.blob);
+    const record = { ...current, tokens: renewed, endsAt: endsAtOf(current.createdAt, renewed) };
+    // A session ended while Emporix answered (a log-out) stays ended: the new tokens are dropped.
+    if (!(await replace(id, record))) return undefined;
+    emit('refreshed');
+    return record;
+  }
+
+  /**
+   * Emporix refused the refresh: the session ends, unless the store no longer holds what was refreshed (another
+   * instance stored good tokens meanwhile, its lock having expired), which then is the session.
+   */
+  async function endRefused(id: string, refreshedBlob: string): Promise<SessionRecord | undefined> {
+    if (await store.deleteIf(keyOf(digestOf(id)), refreshedBlob)) return undefined;
+    return read(id);
+  }
+
+  /** One refresh of `staleToken` at a time in this instance: concurrent callers share it. */
+  function sharedRefresh(id: string, staleToken: string, refresher: Refresher) {
+    const key = keyOf(digestOf(id)) + staleToken;
+    let pending = refreshing.get(key);
+    if (pending === undefined) {
+      pending = refreshOnce(id, staleToken, refresher).finally(() => refreshing.delete(key));
+      refreshing.set(key, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * A refresh ahead of expiry that Emporix could not answer (5xx, timeout, network, …) is no reason to fail a
+   * request its current token can still serve: that token, until it expires. A refusal ends the session as
+   * always, and a store fault stays one.
+   */
+  async function refreshAhead(
+    id: string,
+    record: SessionRecord,
+    refresher: Refresher,
+  ): Promise<SessionRecord | undefined> {
     try {
-      // Read again under the lock: another instance may have refreshed between our read and our lock.
-      const current = await read(id);
-      if (current === undefined) return undefined;
-      if (current.tokens.accessToken !== staleToken) return current;
-      const renewed = await refresher(current);
-      if (renewed === 'refused') {
-        await store.delete(keyOf(digest));
-        return undefined;
-      }
-      const record = { ...current, tokens: renewed, endsAt: endsAtOf(current.createdAt, renewed) };
-      await save(id, record);
-      emit('refreshed');
+      return await sharedRefresh(id, record.tokens.accessToken, refresher);
+    } catch (error) {
+      if (error instanceof SessionStoreUnavailable || now() >= record.tokens.accessTokenExpiresAt)
+        throw error;
       return record;
-    } finally {
-      await store.unlock(lockKeyOf(digest)).catch(() => {});
     }
   }
 
@@ -215,6 +317,7 @@ export function createSessionManager(options: SessionManagerOptions) {
     /**
      * The session with a usable access token: refreshed first when it is about to expire, or when `staleToken`
      * (the token Emporix just refused as expired) is still the stored one. Concurrent callers share one refresh.
+     * Undefined when the session ended, also when it ended while the refresh was in flight (a log-out).
      */
     async fresh(
       id: string,
@@ -222,19 +325,15 @@ export function createSessionManager(options: SessionManagerOptions) {
       refresher: Refresher,
       staleToken?: string,
     ): Promise<SessionRecord | undefined> {
-      const stale = staleToken ?? (needsRefresh(record.tokens) ? record.tokens.accessToken : undefined);
-      if (stale === undefined || stale !== record.tokens.accessToken) {
+      if (staleToken !== undefined) {
         // A 401 for a token already replaced: the stored record is newer than the one that failed.
-        if (staleToken !== undefined) return read(id);
-        return record;
+        if (staleToken !== record.tokens.accessToken) return read(id);
+        return sharedRefresh(id, staleToken, refresher);
       }
-      const key = keyOf(digestOf(id)) + stale;
-      let pending = refreshing.get(key);
-      if (pending === undefined) {
-        pending = refreshOnce(id, stale, refresher).finally(() => refreshing.delete(key));
-        refreshing.set(key, pending);
-      }
-      return pending;
+      if (!needsRefresh(record.tokens)) return record;
+      // Nothing to renew it with: it serves until its access token expires, which is also the session's end.
+      if (record.tokens.refreshToken === undefined) return record;
+      return refreshAhead(id, record, refresher);
     },
 
     async end(id: string): Promise<void> {
