@@ -341,8 +341,9 @@ builder.mutationField('logOut', (t) =>
       const tenant = requireTenant(context);
       if (context.caller.kind === 'session') {
         const session = context.caller.session;
-        const accessToken = await session.accessToken(tenant);
         try {
+          // As stored, never refreshed first: a refresh that failed would keep the shopper signed in.
+          const accessToken = await session.storedAccessToken(tenant);
           if (accessToken === undefined) {
             throw new UnauthorizedError('The session has ended: log in again', 'SESSION_EXPIRED');
           }
