@@ -45,17 +45,27 @@ export function useOperationTracing(): Plugin {
   };
 }
 
-/** Runs one Emporix call in a client span, and puts that span's `traceparent` into the outgoing headers. */
+/**
+ * Runs one Emporix call in a client span, and puts that span's `traceparent` into the outgoing headers. The span
+ * names the endpoint and its path template (`url.template`), never the path: paths and query strings carry ids and
+ * tokens.
+ */
 export function traceUpstreamCall<T>(
-  endpoint: string,
-  method: string,
+  call: { endpoint: string; method: string; pathTemplate: string },
   headers: Record<string, string>,
   send: () => Promise<T>,
   statusOf: (result: T) => number | null,
 ): Promise<T> {
   return tracer.startActiveSpan(
-    `emporix ${endpoint}`,
-    { kind: SpanKind.CLIENT, attributes: { 'http.request.method': method, 'emporix.endpoint': endpoint } },
+    `emporix ${call.endpoint}`,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'http.request.method': call.method,
+        'url.template': call.pathTemplate,
+        'emporix.endpoint': call.endpoint,
+      },
+    },
     async (span) => {
       propagation.inject(context.active(), headers);
       try {

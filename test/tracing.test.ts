@@ -68,6 +68,12 @@ describe('tracing', () => {
       key: 'http.response.status_code',
       value: { intValue: 200 },
     });
+    // The path template, never the path: paths and query strings carry ids and tokens.
+    expect(upstream?.attributes).toContainEqual({
+      key: 'url.template',
+      value: { stringValue: '/customer/{tenant}/me' },
+    });
+    expect(JSON.stringify(upstream?.attributes)).not.toContain('/customer/demo/');
 
     const [request] = stack.upstream();
     expect(request?.headers.traceparent).toBe(`00-${traceId}-${upstream?.spanId}-01`);

@@ -54,6 +54,7 @@ export function createEmporixClient(http: UpstreamHttp) {
           endpoint: name,
           method: endpoint.method,
           path: path + search,
+          pathTemplate: endpoint.path,
           authorization: call.authorization,
           requestId: call.requestId,
           body: request.body,

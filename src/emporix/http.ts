@@ -14,6 +14,8 @@ export interface UpstreamRequest {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Path and query, already encoded. Never logged: query strings may carry tokens. */
   path: string;
+  /** The catalogue's path template (`/customer/{tenant}/logout`): what traces show instead of the path. */
+  pathTemplate: string;
   /** The full `Authorization` header value to send, when the endpoint needs one. */
   authorization?: string;
   requestId: string;
@@ -89,9 +91,7 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
       payload = JSON.stringify(req.body);
     }
     const send = () => dispatch(req, headers, payload);
-    const answer = options.tracing
-      ? await traceUpstreamCall(req.endpoint, req.method, headers, send, statusOf)
-      : await send();
+    const answer = options.tracing ? await traceUpstreamCall(req, headers, send, statusOf) : await send();
     record?.({ endpoint: req.endpoint, status: statusOf(answer), durationMs: performance.now() - started });
     return answer;
   }
