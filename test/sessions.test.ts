@@ -355,6 +355,18 @@ describe('Query.session', () => {
     expect(cookieSet(gone).attributes['max-age']).toBe('0');
     expect(stack.upstream()).toEqual([]);
   });
+
+  it('answers NONE for another tenant: a session signs its shopper in for its own tenant only', async () => {
+    const { cookie } = await logInForCookie(stack);
+    stack.emulator.clearRequests();
+    const elsewhere = await gql(stack.url, sessionQuery, {
+      headers: { cookie, 'x-emporix-tenant': 'othertenant' },
+    });
+    expect(elsewhere.body.data.session).toEqual({ kind: 'NONE', expiresAt: null });
+    const home = await gql(stack.url, sessionQuery, { headers: { cookie } });
+    expect(home.body.data.session.kind).toBe('CUSTOMER');
+    expect(stack.upstream()).toEqual([]);
+  });
 });
 
 describe('the cross-site rule', () => {

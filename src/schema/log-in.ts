@@ -558,7 +558,7 @@ builder.queryField('session', (t) =>
     resolve: async (_root, _args, context): Promise<SessionInfo> => {
       if (context.caller.kind !== 'session' || !context.tenant.ok) return { kind: 'NONE', expiresAt: null };
       const session = context.caller.session;
-      const endsAt = await session.endsAt().catch((error: unknown) => {
+      const endsAt = await session.endsAt(context.tenant.tenant).catch((error: unknown) => {
         // No union to answer with here: a store outage is a coded GraphQL error, not a masked one.
         if (error instanceof UpstreamError) {
           throw createGraphQLError(error.message, { extensions: { code: 'SESSION_STORE_UNAVAILABLE' } });

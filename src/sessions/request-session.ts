@@ -45,8 +45,8 @@ export interface RequestSession {
   start(tenant: string, tokens: SessionTokens): Promise<void>;
   /** Ends the session and expires the cookie. */
   end(): Promise<void>;
-  /** When the session ends, without any upstream call; undefined without a live session. */
-  endsAt(): Promise<Date | undefined>;
+  /** When the session ends, without any upstream call; undefined without a live session of this tenant. */
+  endsAt(tenant: string): Promise<Date | undefined>;
   /** Set-Cookie values for the response. */
   readonly setCookies: string[];
 }
@@ -127,10 +127,11 @@ export function createRequestSession(options: {
         setCookies.splice(0, setCookies.length, manager.expiredCookie());
         if (id !== undefined) await manager.end(id);
       }),
-    endsAt: () =>
+    endsAt: (tenant) =>
       storeGuarded(async () => {
         const record = await current();
-        return record === undefined ? undefined : new Date(record.endsAt);
+        // A cookie of another tenant's session signs nobody in here, as for every other operation.
+        return record === undefined || record.tenant !== tenant ? undefined : new Date(record.endsAt);
       }),
   };
 }
