@@ -8,7 +8,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from 'rate-limiter-flexible';
 import { RateLimitedError } from './errors.js';
 
 /** `points` requests per `durationSeconds`. */
@@ -140,30 +145,29 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
 
     async reserveLogInAttempt(attempt) {
       const { perEmail, perIpEmail } = failureKeys(attempt);
-      const [byEmail, byIpEmail] = await Promise.allSettled([
-        emailFailures.consume(perEmail),
-        perIpEmail === undefined ? Promise.resolve(undefined) : ipEmailFailures.consume(perIpEmail),
-      ]);
+      const budgets: [RateLimiterAbstract, string][] = [[emailFailures, perEmail]];
+      if (perIpEmail !== undefined) budgets.push([ipEmailFailures, perIpEmail]);
+      const taken = await Promise.allSettled(budgets.map(([limiter, key]) => limiter.consume(key)));
+      const giveBackAll = () => Promise.all(budgets.map(([limiter, key]) => giveBack(limiter, key)));
       let waitMs = 0;
-      for (const result of [byEmail, byIpEmail]) {
+      for (const result of taken) {
         if (result.status === 'fulfilled') continue;
-        if (!(result.reason instanceof RateLimiterRes)) throw result.reason;
+        if (!(result.reason instanceof RateLimiterRes)) {
+          await giveBackAll();
+          throw result.reason;
+        }
         waitMs = Math.max(waitMs, result.reason.msBeforeNext);
       }
-      const giveBackEmail = () => emailFailures.reward(perEmail);
-      const giveBackIpEmail = () =>
-        perIpEmail === undefined ? Promise.resolve(undefined) : ipEmailFailures.reward(perIpEmail);
       if (waitMs > 0) {
-        // The attempt is not made: a budget that still had room gets its point back.
-        await Promise.all([
-          byEmail.status === 'fulfilled' ? giveBackEmail() : undefined,
-          byIpEmail.status === 'fulfilled' ? giveBackIpEmail() : undefined,
-        ]);
+        // The attempt is not made. A refused consume counts its point too: every budget gets it back, so that
+        // attempts refused while others were in flight do not outlive those others' outcome.
+        await giveBackAll();
         throw new RateLimitedError(
           'Too many failed log-ins for this email: try again later',
           Math.max(1, Math.ceil(waitMs / 1000)),
         );
       }
+      const giveBackEmail = () => giveBack(emailFailures, perEmail);
       return {
         refused: async () => {},
         succeeded: async () => {
@@ -173,11 +177,21 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
           ]);
         },
         abandoned: async () => {
-          await Promise.all([giveBackEmail(), giveBackIpEmail()]);
+          await giveBackAll();
         },
       };
     },
   };
+}
+
+/**
+ * One point back, unless the window it was taken in has ended meanwhile: rewarding a key that is gone would start a
+ * new window one point below zero, one free attempt. (A window ending between the check and the reward is a race
+ * of milliseconds, against a window of minutes.)
+ */
+async function giveBack(limiter: RateLimiterAbstract, key: string): Promise<void> {
+  const current = await limiter.get(key);
+  if (current !== null && current.consumedPoints > 0) await limiter.reward(key);
 }
 
 function digest(value: string): string {

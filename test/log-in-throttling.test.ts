@@ -512,6 +512,33 @@ describe('failed log-ins sent together', () => {
   });
 });
 
+describe('failed log-ins sent together, abandoned', () => {
+  it('six at once that Emporix cannot answer leave the budget whole: refused ones give their point back too', async () => {
+    await withStack(
+      limits({ logInFailuresPerIpEmail: { points: 3, durationSeconds: 600 } }),
+      async (stack) => {
+        const client = clientOf(stack, address());
+        // Slow enough that all six are in flight together: three hold the budget, three are refused for it.
+        stack.emulator.injectFault({ method: 'POST', path: LOGIN_PATH, status: 503, delayMs: 300, times: 6 });
+        const answers = await Promise.all(
+          Array.from({ length: 6 }, () => logInAttempt(client, 'throttle11@example.com', WRONG)),
+        );
+        expect(countKinds(answers)).toEqual({ UpstreamError: 3, RateLimitedError: 3 });
+        stack.emulator.clearFaults();
+        // Nothing was refused for its credentials: the full budget of 3 is there.
+        const next = [];
+        for (let i = 0; i < 4; i += 1) next.push(await logInAttempt(client, 'throttle11@example.com', WRONG));
+        expect(next.map((answer) => answer.__typename)).toEqual([
+          'InvalidCredentialsError',
+          'InvalidCredentialsError',
+          'InvalidCredentialsError',
+          'RateLimitedError',
+        ]);
+      },
+    );
+  });
+});
+
 function countKinds(answers: { __typename: string }[]): Record<string, number> {
   const kinds: Record<string, number> = {};
   for (const answer of answers) kinds[answer.__typename] = (kinds[answer.__typename] ?? 0) + 1;
