@@ -150,10 +150,6 @@ export function createContextFactory(deps: ContextDependencies) {
 }
 
 /**
- * The request's tenant, or the tenant's `ValidationError` alone. Every resolver starts here: when the input was
- * invalid too, the zod plugin has already answered with both (see the builder's `validationError`).
- */
-/**
  * For the operations whose rules depend on the gateway's configuration: the tenant and those rules in one
  * ValidationError (a valid input reaches the resolver; an invalid one got all of them from the builder).
  */
@@ -170,6 +166,10 @@ export function requireTenantAndConfiguration(
   return requireTenant(context);
 }
 
+/**
+ * The request's tenant, or the tenant's `ValidationError` alone. Every resolver starts here: when the input was
+ * invalid too, the zod plugin has already answered with both (see the builder's `validationError`).
+ */
 export function requireTenant(context: Context): string {
   if (!context.tenant.ok) throw ValidationError.fromIssues(context.tenant.issues);
   return context.tenant.tenant;

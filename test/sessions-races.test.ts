@@ -60,8 +60,11 @@ describe('a log-out while a refresh is in flight', () => {
 
     const inFlight = gql(current.url, meQuery, { headers: { cookie } });
     await sleep(150);
+    // Emporix cannot answer the log-out either: the gateway's session ends at once, while the refresh is in flight
+    // (an expired-token answer would make log-out wait for that refresh).
+    current.emulator.injectFault({ method: 'GET', path: '/customer/demo/logout', status: 503 });
     const out = await gql(current.url, logOutMutation, { headers: { cookie } });
-    expect(out.body.data.logOut.__typename).toEqual(expect.any(String));
+    expect(out.body.data.logOut).toMatchObject({ __typename: 'UpstreamError', status: 503 });
     expect(out.setCookies.map((line) => cookieSet({ ...out, setCookies: [line] }))).toMatchObject([
       expiredCookie,
     ]);
@@ -154,8 +157,8 @@ describe('a refresh ahead of expiry that Emporix cannot answer', () => {
     expect(out.body.data.logOut).toEqual({ __typename: 'LogOutSuccess' });
     expect(out.setCookies).toHaveLength(1);
     expect(cookieSet(out)).toMatchObject(expiredCookie);
-    // Emporix ended the token the session held, as stored: log-out never refreshes first.
-    expect(sessionCalls(current)).toEqual([logOutPath]);
+    // The refresh ahead of expiry failed, so log-out ended the token the session held.
+    expect(sessionCalls(current)).toEqual([refreshPath, logOutPath]);
     const [ended] = current.upstream().filter((request) => request.path === '/customer/demo/logout');
     expect(ended?.query.accessToken).toEqual(expect.any(String));
 
@@ -225,5 +228,48 @@ describe('how long a session lives', () => {
     expect(ended.body.data.me).toMatchObject({ __typename: 'UnauthorizedError', code: 'SESSION_EXPIRED' });
     expect(cookieSet(ended)).toMatchObject(expiredCookie);
     expect(upstreamPaths(current)).toEqual([]);
+  });
+});
+
+describe('a log-out of an expired access token', () => {
+  it('renews it first (an idle shopper), so that Emporix ends a live token, and ends the session', async () => {
+    ({ stack } = await proxiedSessionStack({ emulator: { ttl: { customerToken: 2 } } }));
+    const current = stack;
+    const { cookie } = await logInForCookie(current);
+    await sleep(2200);
+    current.emulator.clearRequests();
+    const out = await gql(current.url, logOutMutation, { headers: { cookie } });
+    expect(out.body.data.logOut).toEqual({ __typename: 'LogOutSuccess' });
+    expect(cookieSet(out)).toMatchObject(expiredCookie);
+    expect(sessionCalls(current)).toEqual([refreshPath, logOutPath]);
+    const [refreshed] = current
+      .upstream()
+      .filter((request) => request.path === '/customer/demo/refreshauthtoken');
+    const [ended] = current.upstream().filter((request) => request.path === '/customer/demo/logout');
+    expect(ended?.query.accessToken).toEqual(expect.any(String));
+    // The log-out carried the renewed token, in the query and as the bearer.
+    expect(ended?.headers.authorization).toBe(`Bearer ${ended?.query.accessToken}`);
+    expect(refreshed?.query.refreshToken).toEqual(expect.any(String));
+    const me = await gql(current.url, meQuery, { headers: { cookie } });
+    expect(me.body.data.me).toMatchObject({ __typename: 'UnauthorizedError', code: 'SESSION_EXPIRED' });
+  });
+
+  it('one Emporix expired early: refused, renewed once, ended with the new token', async () => {
+    ({ stack } = await proxiedSessionStack({ emulator: { ttl: { customerToken: 600 } } }));
+    const current = stack;
+    const { cookie } = await logInForCookie(current);
+    current.emulator.advanceClock(700);
+    current.emulator.clearRequests();
+    const out = await gql(current.url, logOutMutation, { headers: { cookie } });
+    expect(out.body.data.logOut).toEqual({ __typename: 'LogOutSuccess' });
+    expect(cookieSet(out)).toMatchObject(expiredCookie);
+    expect(sessionCalls(current)).toEqual([logOutPath, refreshPath, logOutPath]);
+    const tokens = current
+      .upstream()
+      .filter((request) => request.path === '/customer/demo/logout')
+      .map((request) => request.query.accessToken);
+    expect(new Set(tokens).size).toBe(2);
+    const session = await gql(current.url, sessionQuery, { headers: { cookie } });
+    expect(session.body.data.session).toEqual({ kind: 'NONE', expiresAt: null });
   });
 });

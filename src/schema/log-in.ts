@@ -306,7 +306,7 @@ builder.mutationField('refreshCustomerToken', (t) =>
   t.field({
     type: RefreshCustomerTokenSuccess,
     description:
-      "Renews a customer's access token with its refresh token (GET /customer/{tenant}/refreshauthtoken, the caller's token as it is, or the gateway's anonymous one). When Emporix refuses the caller's token as expired or revoked and the gateway has a client id, it is sent once more with the gateway's own anonymous token, so a storefront may send the expired access token it is renewing. An unknown, used or expired refresh token is a ValidationError.",
+      "Renews a customer's access token with its refresh token (GET /customer/{tenant}/refreshauthtoken, the caller's token as it is, or the gateway's anonymous one). When Emporix refuses the caller's token as expired or revoked and the gateway has a client id, it is sent again with the gateway's own anonymous token, so a storefront may send the expired access token it is renewing. An unknown, used or expired refresh token is a ValidationError.",
     args: {
       input: t.arg({
         type: RefreshCustomerTokenInput,
@@ -341,13 +341,24 @@ builder.mutationField('logOut', (t) =>
       const tenant = requireTenant(context);
       if (context.caller.kind === 'session') {
         const session = context.caller.session;
+        const endAtEmporix = (accessToken: string) =>
+          context.emporix.call('logOut', tenant, { query: { accessToken } }, { accessToken });
         try {
-          // As stored, never refreshed first: a refresh that failed would keep the shopper signed in.
-          const accessToken = await session.storedAccessToken(tenant);
+          // Renewed first when it has expired (an idle shopper logging out), so that Emporix ends a live token and
+          // the session's refresh tokens; all inside the try: whatever fails, the gateway's session ends below.
+          const accessToken = await session.accessToken(tenant);
           if (accessToken === undefined) {
             throw new UnauthorizedError('The session has ended: log in again', 'SESSION_EXPIRED');
           }
-          await context.emporix.call('logOut', tenant, { query: { accessToken } }, { accessToken });
+          try {
+            await endAtEmporix(accessToken);
+          } catch (error) {
+            // Emporix expired the token before its time: renewed once, and ended with the new one.
+            if (!(error instanceof UnauthorizedError) || error.code !== 'TOKEN_EXPIRED') throw error;
+            const renewed = await session.renewAfterExpiry(tenant, accessToken);
+            if (renewed === undefined) throw error;
+            await endAtEmporix(renewed);
+          }
         } finally {
           // The gateway's session ends whatever Emporix answered; the answer is still Emporix's outcome.
           await session.end();

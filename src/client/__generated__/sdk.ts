@@ -228,7 +228,7 @@ export type UpdateCustomerAddressInput = {
   zipCode?: string | null | undefined;
 };
 
-/** What to change on the signed-in customer's profile (PATCH semantics). A field left out stays as it is and is not sent. A field given as `null` is cleared (sent as `null`) for `title`, `middleName`, `contactPhone`, `company` and `companyRegistrationId`; `firstName`, `lastName`, the three preferences and `contactEmail` cannot be cleared: `null` for any of them is a ValidationError on that field and nothing is sent. At least one field besides `expectedVersion`. */
+/** What to change on the signed-in customer's profile (PATCH semantics). A field left out stays as it is and is not sent. A field given as `null` is sent as `null`: Emporix clears `title`, `middleName`, `contactPhone`, `company` and `companyRegistrationId`, and refuses to clear `firstName`, `lastName` and the three preferences (its ValidationError). `contactEmail: null` is refused before anything is sent (Emporix keeps a contact email once it has one). At least one field besides `expectedVersion`. */
 export type UpdateCustomerProfileInput = {
   /** Trimmed, 1 to 256 characters. `null` clears it (refused while setting companyRegistrationId: a B2B profile needs a company). */
   company?: string | null | undefined;
