@@ -431,7 +431,11 @@ describe.skipIf(!hasRedisServer)(
 
       const inFlight = gql(first.url, meQuery, { headers: { cookie } });
       await sleep(150);
+      // Emporix cannot answer the log-out: the session ends at once, while the refresh is in flight (an
+      // expired-token answer would make the log-out renew the token, and so wait for that very refresh).
+      emulator.injectFault({ method: 'GET', path: '/customer/demo/logout', status: 503 });
       const out = await gql(second.url, logOutMutation, { headers: { cookie } });
+      expect(out.body.data.logOut).toMatchObject({ __typename: 'UpstreamError', status: 503 });
       expect(cookieSet(out)).toMatchObject({ value: '', attributes: { 'max-age': '0' } });
       const me = await inFlight;
 
