@@ -23,6 +23,11 @@ export interface Endpoint extends EndpointOutcomes {
    * when refused: a refresh, whose caller's access token is usually the expired one being renewed.
    */
   gatewayTokenAfterCallerTokenFault?: true;
+  /**
+   * The query parameter that carries the access token the call is sent with (log-out names the token it ends),
+   * filled from the Authorization header of each send: a token renewed and sent again carries itself.
+   */
+  tokenQueryParameter?: string;
 }
 
 const profileEdit = ['customer.customerprofile_edit'];
@@ -65,6 +70,7 @@ export const endpoints = {
     path: '/customer/{tenant}/logout',
     token: 'customer',
     requiredScopes: [],
+    tokenQueryParameter: 'accessToken',
   },
   refreshCustomerToken: {
     method: 'GET',

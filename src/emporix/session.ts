@@ -26,6 +26,19 @@ export function parseAuthorization(header: string | null): CallerAuthorization {
   return match?.[1] ? { kind: 'bearer', header: header.trim(), token: match[1] } : { kind: 'malformed' };
 }
 
+/** The request with the endpoint's token query parameter set to the bearer token this send carries. */
+function withTokenInQuery<R extends EndpointRequest<EndpointName>>(
+  endpoint: Endpoint,
+  endpointCall: EndpointCall,
+  request: R,
+): R {
+  const parameter = endpoint.tokenQueryParameter;
+  if (parameter === undefined) return request;
+  const authorization = parseAuthorization(endpointCall.authorization ?? null);
+  const token = authorization.kind === 'bearer' ? authorization.token : undefined;
+  return { ...request, query: { ...request.query, [parameter]: token } };
+}
+
 export interface SessionOptions {
   client: EmporixClient;
   /** Present only when the gateway has a client id to fetch anonymous tokens with. */
@@ -57,8 +70,9 @@ export function createEmporixSession(options: SessionOptions) {
     request: EndpointRequest<N> = {},
     callOptions: CallOptions = {},
   ): Promise<{ status: number; json: unknown }> {
-    const endpoint = endpoints[name];
-    const send = (endpointCall: EndpointCall) => client.call<N>(name, endpointCall, request);
+    const endpoint: Endpoint = endpoints[name];
+    const send = (endpointCall: EndpointCall) =>
+      client.call<N>(name, endpointCall, withTokenInQuery(endpoint, endpointCall, request));
     const base = { tenant, requestId, record };
     const answer =
       endpoint.token === 'none'

@@ -4,7 +4,7 @@
  */
 import type { GraphQLResolveInfo } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
-import { accessTokenOf, type Context, requireTenant, requireTenantAndConfiguration } from '../context.js';
+import { type Context, requireTenant, requireTenantAndConfiguration } from '../context.js';
 import {
   type AnonymousTokensShape,
   type CustomerTokensShape,
@@ -12,7 +12,7 @@ import {
   readCustomerToken,
 } from '../emporix/token-answers.js';
 import { emporixTokenInfo } from '../emporix/types.js';
-import { AccountExistsError, InvalidCredentialsError, UnauthorizedError, UpstreamError } from '../errors.js';
+import { AccountExistsError, InvalidCredentialsError, UpstreamError } from '../errors.js';
 import { sessionTokensFrom } from '../sessions/sessions.js';
 import { builder } from './builder.js';
 import { Customer, loadProfile, profileInputFields } from './customer.js';
@@ -339,34 +339,19 @@ builder.mutationField('logOut', (t) =>
     errors: resultUnion('logOut'),
     resolve: async (_root, _args, context) => {
       const tenant = requireTenant(context);
-      if (context.caller.kind === 'session') {
-        const session = context.caller.session;
-        const endAtEmporix = (accessToken: string) =>
-          context.emporix.call('logOut', tenant, { query: { accessToken } }, { accessToken });
-        try {
-          // Renewed first when it has expired (an idle shopper logging out), so that Emporix ends a live token and
-          // the session's refresh tokens; all inside the try: whatever fails, the gateway's session ends below.
-          const accessToken = await session.accessToken(tenant);
-          if (accessToken === undefined) {
-            throw new UnauthorizedError('The session has ended: log in again', 'SESSION_EXPIRED');
-          }
-          try {
-            await endAtEmporix(accessToken);
-          } catch (error) {
-            // Emporix expired the token before its time: renewed once, and ended with the new one.
-            if (!(error instanceof UnauthorizedError) || error.code !== 'TOKEN_EXPIRED') throw error;
-            const renewed = await session.renewAfterExpiry(tenant, accessToken);
-            if (renewed === undefined) throw error;
-            await endAtEmporix(renewed);
-          }
-        } finally {
-          // The gateway's session ends whatever Emporix answered; the answer is still Emporix's outcome.
-          await session.end();
-        }
+      // The token to end is the one the call is sent with (the catalogue puts it in the query): the caller's own,
+      // or the session's, renewed first when it has expired and once more when Emporix says so, like any call's,
+      // so that Emporix ends a live token and its refresh tokens. Without one: MISSING_TOKEN or SESSION_EXPIRED.
+      if (context.caller.kind !== 'session') {
+        await context.emporix.call('logOut', tenant);
         return success;
       }
-      // The token to end is the caller's own; without one, the call answers MISSING_TOKEN before anything is sent.
-      await context.emporix.call('logOut', tenant, { query: { accessToken: accessTokenOf(context) } });
+      try {
+        await context.emporix.call('logOut', tenant);
+      } finally {
+        // The gateway's session ends whatever happened; the answer is still Emporix's outcome.
+        await context.caller.session.end();
+      }
       return success;
     },
   }),
