@@ -6,19 +6,18 @@
  * sessions-redis.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEmulator } from '../src/emulator/index.js';
 import type { Stack } from './harness.js';
 import {
   cookieSet,
   count,
+  dropFields,
   gql,
   logInForCookie,
   meQuery,
   metric,
+  proxiedSessionStack,
   sessionStack,
   sleep,
-  stackOver,
-  startRecordingProxy,
   upstreamPaths,
 } from './sessions-support.js';
 
@@ -26,28 +25,18 @@ const refreshPath = 'GET /customer/demo/refreshauthtoken';
 const mePath = 'GET /customer/demo/me';
 
 let stack: Stack | undefined;
-let proxy: Awaited<ReturnType<typeof startRecordingProxy>> | undefined;
 afterEach(async () => {
   await stack?.close();
-  await proxy?.close();
   stack = undefined;
-  proxy = undefined;
 });
 
 /** A session stack whose refreshauthtoken answers are held back 400 ms: concurrent requests meet it in flight. */
 async function slowRefreshStack(ttl: { customerToken: number }): Promise<Stack> {
-  const emulator = await createEmulator({ ttl });
-  proxy = await startRecordingProxy(emulator.url, {
-    delayMs: (path) => (path.endsWith('/refreshauthtoken') ? 400 : 0),
+  const { stack: started } = await proxiedSessionStack({
+    emulator: { ttl },
+    proxy: { delayMs: (path) => (path.endsWith('/refreshauthtoken') ? 400 : 0) },
   });
-  const started = await stackOver(emulator, proxy.url);
-  return {
-    ...started,
-    close: async () => {
-      await started.close();
-      await emulator.close();
-    },
-  };
+  return started;
 }
 
 /** The bearer token each upstream `me` call carried, in order. */
@@ -179,24 +168,18 @@ describe('refresh after a 401', () => {
   });
 
   it('a refresh answer without a new refresh token keeps the session’s own, and the end it set', async () => {
-    const emulator = await createEmulator({ ttl: { customerToken: 600 } });
     // Emporix does not say whether refresh rotates the refresh token: an answer that does not rotate it.
-    proxy = await startRecordingProxy(emulator.url, {
-      transform: (path, body) => {
-        if (!path.endsWith('/refreshauthtoken')) return body;
-        const { refresh_token, refresh_token_expires_in, refreshToken, refreshTokenExpiresIn, ...rest } =
-          JSON.parse(body);
-        return JSON.stringify(rest);
+    ({ stack } = await proxiedSessionStack({
+      emulator: { ttl: { customerToken: 600 } },
+      proxy: {
+        transform: dropFields('/refreshauthtoken', [
+          'refresh_token',
+          'refresh_token_expires_in',
+          'refreshToken',
+          'refreshTokenExpiresIn',
+        ]),
       },
-    });
-    const started = await stackOver(emulator, proxy.url);
-    stack = {
-      ...started,
-      close: async () => {
-        await started.close();
-        await emulator.close();
-      },
-    };
+    }));
     const { cookie } = await logInForCookie(stack);
 
     stack.emulator.advanceClock(700);
