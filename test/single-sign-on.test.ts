@@ -544,6 +544,7 @@ describe('with SESSIONS=on and no Authorization header', () => {
         uri: CALLBACK,
       }),
       hidden: { tokens: null, socialAccessToken: null, socialIdToken: null },
+      upstreamPath: '/customer/demo/socialLogin',
     },
     {
       name: 'exchangeExternalToken',
@@ -560,6 +561,7 @@ describe('with SESSIONS=on and no Authorization header', () => {
         token: session.emulator.mintExternalToken({ email }),
       }),
       hidden: { tokens: null },
+      upstreamPath: '/customer/demo/exchangeauthtoken',
     },
   ] as const;
 
@@ -573,6 +575,10 @@ describe('with SESSIONS=on and no Authorization header', () => {
         });
         const success = answer.body.data[operation.name];
         expect(success).toMatchObject({ ...operation.hidden, customer: { contactEmail: email } });
+        // One POST to Emporix, sent with the gateway's own anonymous token (no Authorization came in).
+        const posted = session.upstream().filter((request) => request.path === operation.upstreamPath);
+        expect(posted.map((request) => request.method)).toEqual(['POST']);
+        expect(posted[0]?.headers.authorization).toMatch(/^Bearer \S+$/);
         const cookie = cookieSet(answer);
         expect(cookie.value).toMatch(/^[\w-]{43}$/);
         // The cookie alone signs the shopper in.
